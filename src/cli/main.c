@@ -1,0 +1,57 @@
+/*
+ * main.c -- pfc's entry point: pick the command mode from argv and hand over.
+ *
+ * `pfc SUBCOMMAND ...` runs a mode (asm, ...); everything else is tcpdump's
+ * command line.  A filter expression whose first word is a subcommand name is
+ * given after `--`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
+	      "       pfc --help | --version\n"
+	      "\n"
+	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
+	      "  asm        read, validate and print a classic BPF program (bpf_asm syntax,\n"
+	      "             tcpdump -d/-dd/-ddd output); see pfc asm --help\n"
+	      "See pfc(1).\n", out);
+}
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct subcommand subcommands[] = {
+	{ "asm", cmd_asm },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pfc %s\n", PACKAGE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
+	cli_error("'%s': unknown command; this build of pfc has 'asm' (the filter-expression "
+		  "compiler is not part of it yet)", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}
