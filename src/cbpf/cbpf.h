@@ -72,6 +72,12 @@ enum cbpf_flavor {
 PFC_API int cbpf_validate(const struct cbpf_insn *insns, size_t len,
 			  enum cbpf_flavor flavor, struct cbpf_diag *diag);
 
+/*
+ * True (1) when code is an opcode the kernel accepts in a socket filter
+ * (its chk_code_allowed() table: exact codes, no spare bits), else 0.
+ */
+PFC_API int cbpf_opcode_allowed(uint16_t code);
+
 /* ---- disassembler ------------------------------------------------------- */
 
 enum cbpf_format {
@@ -157,14 +163,17 @@ struct cbpf_meta {
 };
 
 /* Flags for cbpf_vm_new(). */
-#define CBPF_VM_SECCOMP 0x1u	/* the packet is a struct seccomp_data: words load in host order */
+#define CBPF_VM_SECCOMP 0x1u	/* the packet is a struct seccomp_data: loads are in host order */
 
 struct cbpf_vm;
 
 /*
  * Decode a program once for repeated runs.  The program must be structurally
- * safe (every jump inside the program, scratch indexes < 16, the last
- * instruction a return); cbpf_validate() implies it.
+ * safe: known opcodes, every jump landing inside the program, scratch
+ * indexes < 16, no way to run off the end; cbpf_validate() implies it.  A
+ * backward `ja` is accepted, as libpcap's bpf_filter() accepts it (libpcap's
+ * protochain code has one); a run that takes more than 64 + caplen / 8
+ * backward jumps returns 0, so every run ends.
  * Returns 0 and sets *out, -EINVAL for a program the interpreter cannot run
  * safely (unknown opcode, jump out of range, ...), -E2BIG, -ENOMEM.
  */

@@ -110,6 +110,11 @@ bool cbpf_code_allowed(uint16_t code)
 	}
 }
 
+int cbpf_opcode_allowed(uint16_t code)
+{
+	return cbpf_code_allowed(code) ? 1 : 0;
+}
+
 bool cbpf_is_cond_jump(uint16_t code)
 {
 	if (BPF_CLASS(code) != BPF_JMP || (code & ~(BPF_CLASS(~0) | BPF_OP(~0) | BPF_SRC(~0))))

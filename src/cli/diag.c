@@ -83,3 +83,4 @@ void cli_print_insn_diag(FILE *out, const char *name, const struct cbpf_insn *in
 	cbpf_insn_image(&insns[d->insn], (size_t)d->insn, img, sizeof(img));
 	fprintf(out, "  %s\n", img);
 }
+
