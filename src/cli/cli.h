@@ -26,9 +26,18 @@ void cli_print_source_diag(FILE *out, const char *name, const char *src, size_t 
 void cli_print_insn_diag(FILE *out, const char *name, const struct cbpf_insn *insns,
 			 size_t n, const struct cbpf_diag *diag);
 
+/*
+ * Print an expression diagnostic: "name:line:col: error: msg", the line of
+ * the expression and a caret under the offending bytes.
+ */
+struct fg_diag;
+void cli_print_expr_diag(FILE *out, const char *name, const char *src, size_t len,
+			 const struct fg_diag *diag);
+
 /* Print "pfc: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_asm(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 
 #endif /* PFC_CLI_H */

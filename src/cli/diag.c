@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filtergen.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -84,3 +85,25 @@ void cli_print_insn_diag(FILE *out, const char *name, const struct cbpf_insn *in
 	fprintf(out, "  %s\n", img);
 }
 
+void cli_print_expr_diag(FILE *out, const char *name, const char *src, size_t len,
+			 const struct fg_diag *d)
+{
+	struct cbpf_diag cd;
+	size_t i, off = d->offset < len ? d->offset : len;
+	unsigned line = 1, col = 1;
+
+	for (i = 0; i < off; i++) {
+		if (src[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	cd.insn = -1;
+	cd.line = line;
+	cd.col = col;
+	cd.len = d->length ? (unsigned)d->length : 1;
+	snprintf(cd.msg, sizeof(cd.msg), "%s", d->msg);
+	cli_print_source_diag(out, name, src, len, &cd);
+}

@@ -13,12 +13,16 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
+	fputs("usage: pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]\n"
+	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
+	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
 	      "       pfc --help | --version\n"
 	      "\n"
 	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
+	      "  (no command) compile an expression and print it as tcpdump -d/-dd/-ddd do\n"
 	      "  asm        read, validate and print a classic BPF program (bpf_asm syntax,\n"
 	      "             tcpdump -d/-dd/-ddd output); see pfc asm --help\n"
+	      "An expression whose first word is a command name goes after `--`.\n"
 	      "See pfc(1).\n", out);
 }
 
@@ -39,6 +43,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
+	/* Options first (pfc -d ...): the compile mode. */
+	if (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
+	    strcmp(argv[1], "--version") != 0 && strcmp(argv[1], "--") != 0)
+		return cmd_compile(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return CLI_EXIT_OK;
@@ -50,8 +58,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].run(argc - 1, argv + 1);
-	cli_error("'%s': unknown command; this build of pfc has 'asm' (the filter-expression "
-		  "compiler is not part of it yet)", argv[1]);
-	usage(stderr);
-	return CLI_EXIT_USAGE;
+	if (strcmp(argv[1], "--") == 0) {
+		argv[1] = argv[0];
+		return cmd_compile(argc - 1, argv + 1);
+	}
+	return cmd_compile(argc, argv);
 }

@@ -1,0 +1,42 @@
+#!/bin/sh
+# run.sh -- `make bench`: pfc measured against its peers in the same run.
+#  1. the interpreter against libpcap's bpf_filter(), ns per packet, medians;
+#  2. program sizes: pfc's compiler against libpcap 1.10.3 over the
+#     conformance expressions (instruction counts, optimized libpcap and
+#     unoptimized libpcap side by side).
+set -u
+: "${top_builddir:?}" "${top_srcdir:?}"
+cd "$top_builddir" || exit 1
+large=bench/sample-large.pcap
+tests/tools/mkpcap "$large" 200 || exit 1
+
+echo "== 1. interpreter: pfc's VM vs libpcap bpf_filter (median ns/packet of 7 rounds) =="
+bench/interp_bench "$large" 7
+for f in "$PFC_SHARED/pcaps/tcpdump/afs.pcap"; do
+	[ -f "$f" ] && bench/interp_bench "$f" 7
+done
+
+echo
+echo "== 2. program size: pfc vs libpcap 1.10.3 (instructions) =="
+acc="$PFC_SHARED/conformance/accept.tsv"
+if [ ! -f "$acc" ]; then
+	echo "skipped: $acc not found"
+	exit 0
+fi
+awk -F'\t' 'NR > 1 && $11 == 1 && $5 !~ /^_/ && $9 !~ /opt_rejects|linuxext/ &&
+	$3 ~ /^(EN10MB|LINUX_SLL|LINUX_SLL2|RAW|IPV4|IPV6|NULL|LOOP|PPP)$/ { print $3 "\037" $4 "\037" $6 "\037" $5 }' "$acc" |
+while IFS="$(printf '\037')" read -r dlt snap mask expr; do
+	m=${mask:+--netmask $mask}; pm=${mask:+-m $mask}
+	ours=$(src/pfc -y "$dlt" -s "$snap" $m -d "$expr" 2>/dev/null | wc -l)
+	opt=$(tests/tools/pcapc -y "$dlt" -s "$snap" $pm "$expr" 2>/dev/null | wc -l)
+	unopt=$(tests/tools/pcapc -O -y "$dlt" -s "$snap" $pm "$expr" 2>/dev/null | wc -l)
+	case "$expr" in *protochain*) pc=1;; *) pc=0;; esac
+	[ "$ours" -gt 0 ] && [ "$opt" -gt 0 ] && echo "$ours $opt $unopt $pc"
+done | awk '{ n++; o += $1; p += $2; u += $3; if ($1 > $2) larger++
+	      if (!$4) { n2++; o2 += $1; p2 += $2; u2 += $3 } }
+	END { printf "%d expressions both compile\n", n;
+	      printf "pfc %d, libpcap optimized %d (pfc/libpcap %.2fx), libpcap unoptimized %d (%.2fx)\n",
+		      o, p, o / p, u, o / u;
+	      printf "pfc larger than optimized libpcap on %d (%.1f%%)\n", larger, 100 * larger / n;
+	      printf "without protochain (unrolled by pfc, a loop in libpcap): %d expressions, pfc %d, optimized %d (%.2fx), unoptimized %d (%.2fx)\n",
+		      n2, o2, p2, o2 / p2, u2, o2 / u2 }'

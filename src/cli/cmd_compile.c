@@ -1,0 +1,215 @@
+/*
+ * cmd_compile.c -- pfc's tcpdump-compatible compile mode:
+ *   pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]
+ *       (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]
+ * Words after the options are joined with spaces, as tcpdump joins them.
+ * The program is printed in tcpdump's formats; errors point at the
+ * expression with a caret.
+ *
+ * Keeps true: the exit status is 0 only when a program was printed; a
+ * rejected expression prints nothing on standard output.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "filtergen.h"
+
+struct compile_opts {
+	struct fg_compile_opts fg;
+	int dflag;
+	int dump_ir;
+	const char *file;
+};
+
+static void compile_usage(FILE *out)
+{
+	fputs("usage: pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]\n"
+	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
+	      "Compile a pcap-filter(7) expression into classic BPF and print it as\n"
+	      "tcpdump -d/-dd/-ddd does.  LINKTYPE is a name (EN10MB, LINUX_SLL2, RAW...)\n"
+	      "or a number; defaults EN10MB and snap length 262144.\n", out);
+}
+
+static int parse_linktype(const char *s, struct compile_opts *o)
+{
+	if (fg_linktype_lookup(s, &o->fg.linktype) == 0)
+		return 0;
+	cli_error("unknown or unsupported link type '%s' (try EN10MB, LINUX_SLL, LINUX_SLL2, RAW, "
+		  "IPV4, IPV6, NULL, LOOP, PPP)", s);
+	return CLI_EXIT_USAGE;
+}
+
+static int parse_snaplen(const char *s, struct compile_opts *o)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*s == '\0' || *end != '\0' || v > 0x7fffffffUL) {
+		cli_error("invalid snap length '%s'", s);
+		return CLI_EXIT_USAGE;
+	}
+	/* tcpdump: 0 means the default */
+	o->fg.snaplen = v == 0 ? 262144u : (uint32_t)v;
+	return 0;
+}
+
+static int parse_netmask(const char *s, struct compile_opts *o)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		cli_error("invalid netmask '%s' (dotted quad, such as 255.255.255.0)", s);
+		return CLI_EXIT_USAGE;
+	}
+	o->fg.netmask = ntohl(a.s_addr);
+	o->fg.netmask_known = 1;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
+{
+	static const struct option longopts[] = {
+		{ "netmask", required_argument, NULL, 'N' },
+		{ "dump-ir", no_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc = 0;
+
+	while (rc == 0 && (c = getopt_long(argc, argv, "dy:s:OF:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->dflag++; break;
+		case 'y': rc = parse_linktype(optarg, o); break;
+		case 's': rc = parse_snaplen(optarg, o); break;
+		case 'O': o->fg.optimize = 0; break;
+		case 'F': o->file = optarg; break;
+		case 'N': rc = parse_netmask(optarg, o); break;
+		case 'I': o->dump_ir = 1; break;
+		case 'h': compile_usage(stdout); *done = 1; return 0;
+		default: compile_usage(stderr); return CLI_EXIT_USAGE;
+		}
+	}
+	if (rc == 0 && !o->dflag && !o->dump_ir) {
+		cli_error("nothing to do: give -d, -dd, -ddd or --dump-ir "
+			  "(live capture and file replay are not part of this build yet)");
+		rc = CLI_EXIT_USAGE;
+	}
+	if (rc == 0 && o->dflag > 3) {
+		cli_error("at most -ddd");
+		rc = CLI_EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* Join argv words with single spaces, as tcpdump's copy_argv does. */
+static char *join_words(char **words, int n)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+/* tcpdump -F: '#' starts a comment to the end of the line (blanked, so offsets stay). */
+static void blank_comments(char *s)
+{
+	int in_comment = 0;
+
+	for (; *s; s++) {
+		if (*s == '#')
+			in_comment = 1;
+		else if (*s == '\n')
+			in_comment = 0;
+		if (in_comment)
+			*s = ' ';
+	}
+}
+
+static int load_expression(const struct compile_opts *o, int argc, char **argv, char **expr,
+			   size_t *len)
+{
+	int rc;
+
+	if (o->file) {
+		rc = cli_read_file(o->file, expr, len);
+		if (rc < 0) {
+			cli_error("%s: %s", o->file, strerror(-rc));
+			return CLI_EXIT_FAIL;
+		}
+		blank_comments(*expr);
+		return 0;
+	}
+	*expr = join_words(argv + optind, argc - optind);
+	if (!*expr) {
+		cli_error("out of memory");
+		return CLI_EXIT_FAIL;
+	}
+	*len = strlen(*expr);
+	return 0;
+}
+
+static int report(const char *name, const char *expr, size_t len, int rc, const struct fg_diag *d)
+{
+	if (rc == -ENOMEM) {
+		cli_error("out of memory");
+		return CLI_EXIT_FAIL;
+	}
+	cli_print_expr_diag(stderr, name, expr, len, d);
+	return CLI_EXIT_FAIL;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	struct compile_opts o;
+	struct cbpf_insn *prog = NULL;
+	struct fg_diag diag;
+	char *expr = NULL, *text = NULL;
+	const char *name;
+	size_t len = 0, n = 0;
+	int rc, done = 0;
+
+	memset(&o, 0, sizeof(o));
+	fg_compile_opts_init(&o.fg);
+	optind = 1;
+	rc = parse_args(argc, argv, &o, &done);
+	if (rc || done)
+		return rc;
+	rc = load_expression(&o, argc, argv, &expr, &len);
+	if (rc)
+		return rc;
+	name = o.file ? o.file : "expression";
+	memset(&diag, 0, sizeof(diag));
+	if (o.dump_ir) {
+		rc = fg_compile_ir(expr, len, &o.fg, &text, &diag);
+		if (rc == 0)
+			fputs(text, stdout);
+	} else {
+		rc = fg_compile(expr, len, &o.fg, &prog, &n, &diag);
+		if (rc == 0)
+			rc = cbpf_disasm(prog, n, (enum cbpf_format)(o.dflag - 1), &text);
+		if (rc == 0)
+			fputs(text, stdout);
+	}
+	rc = rc ? report(name, expr, len, rc, &diag) : CLI_EXIT_OK;
+	cbpf_free(text);
+	cbpf_free(prog);
+	free(expr);
+	return rc;
+}

@@ -1,0 +1,178 @@
+/*
+ * emit.c -- lay the IR out and write classic BPF.
+ *
+ * Blocks are placed in reverse postorder (a topological order of the DAG, so
+ * every jump goes forward).  A conditional jump whose target is more than
+ * 255 instructions away gets a trampoline: a `ja` right after it that the
+ * short offset reaches.  Inserting one moves later code, so the layout is
+ * recomputed until no branch needs a new trampoline; trampolines are only
+ * ever added, so this ends.  An unconditional jump to the block laid out
+ * next costs nothing.
+ * Keeps true: the output has every IR edge exactly, all offsets in range,
+ * and at most CBPF_MAXINSNS instructions (else -E2BIG).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+struct slot {
+	struct fg_block *b;
+	size_t start;		/* index of the block's first instruction */
+	size_t term;		/* index of its terminator (if it emits one) */
+	bool tramp_t;		/* jt goes through a ja after the branch */
+	bool tramp_f;
+};
+
+struct layout {
+	struct slot *s;
+	size_t n;
+	size_t total;
+};
+
+/* A branch whose targets coincide is an unconditional jump. */
+static bool is_jump(const struct fg_block *b)
+{
+	return b->term == FG_TERM_JUMP || (b->term == FG_TERM_BRANCH && b->jt == b->jf);
+}
+
+/* How many instructions the terminator of slot i takes. */
+static size_t term_size(const struct layout *l, size_t i)
+{
+	const struct fg_block *b = l->s[i].b;
+
+	if (b->term == FG_TERM_RET)
+		return 1;
+	if (is_jump(b))
+		return (i + 1 < l->n && l->s[i + 1].b == b->jt) ? 0 : 1;
+	return 1 + l->s[i].tramp_t + l->s[i].tramp_f;
+}
+
+static void place(struct layout *l)
+{
+	size_t i, pos = 0;
+
+	for (i = 0; i < l->n; i++) {
+		l->s[i].start = pos;
+		pos += l->s[i].b->ninsns;
+		l->s[i].term = pos;
+		pos += term_size(l, i);
+	}
+	l->total = pos;
+}
+
+static size_t target_start(const struct layout *l, const struct fg_block *t)
+{
+	return l->s[t->pos].start;
+}
+
+/* Mark branches whose offsets do not fit in 8 bits; true if any changed. */
+static bool add_trampolines(struct layout *l)
+{
+	bool changed = false;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct slot *s = &l->s[i];
+		const struct fg_block *b = s->b;
+
+		if (b->term != FG_TERM_BRANCH || is_jump(b))
+			continue;
+		if (!s->tramp_t && target_start(l, b->jt) - (s->term + 1) > 255) {
+			s->tramp_t = true;
+			changed = true;
+		}
+		if (!s->tramp_f && target_start(l, b->jf) - (s->term + 1) > 255) {
+			s->tramp_f = true;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static void put(struct cbpf_insn *out, size_t at, uint16_t code, size_t jt, size_t jf, uint32_t k)
+{
+	out[at].code = code;
+	out[at].jt = (uint8_t)jt;
+	out[at].jf = (uint8_t)jf;
+	out[at].k = k;
+}
+
+static void write_branch(const struct layout *l, const struct slot *s, struct cbpf_insn *out)
+{
+	const struct fg_block *b = s->b;
+	size_t at = s->term, next = at + 1, jt, jf;
+
+	if (s->tramp_t) {
+		put(out, next, BPF_JMP | BPF_JA, 0, 0,
+		    (uint32_t)(target_start(l, b->jt) - (next + 1)));
+		jt = next++ - (at + 1);
+	} else {
+		jt = target_start(l, b->jt) - (at + 1);
+	}
+	if (s->tramp_f) {
+		put(out, next, BPF_JMP | BPF_JA, 0, 0,
+		    (uint32_t)(target_start(l, b->jf) - (next + 1)));
+		jf = next - (at + 1);
+	} else {
+		jf = target_start(l, b->jf) - (at + 1);
+	}
+	put(out, at, b->jcode, jt, jf, b->k);
+}
+
+static void write_slot(const struct layout *l, size_t i, struct cbpf_insn *out)
+{
+	const struct slot *s = &l->s[i];
+	const struct fg_block *b = s->b;
+	size_t j;
+
+	for (j = 0; j < b->ninsns; j++)
+		put(out, s->start + j, b->insns[j].code, 0, 0, b->insns[j].k);
+	if (b->term == FG_TERM_RET)
+		put(out, s->term, b->jcode, 0, 0, b->k);
+	else if (is_jump(b)) {
+		if (term_size(l, i))
+			put(out, s->term, BPF_JMP | BPF_JA, 0, 0,
+			    (uint32_t)(target_start(l, b->jt) - (s->term + 1)));
+	} else
+		write_branch(l, s, out);
+}
+
+int fg_emit(struct fg_ir *ir, struct cbpf_insn **out, size_t *n, struct fg_diag *diag)
+{
+	struct fg_block **order;
+	struct layout l;
+	struct cbpf_insn *prog;
+	size_t i;
+	int rc = fg_ir_check(ir, diag);
+
+	if (rc < 0)
+		return rc;
+	rc = fg_ir_rpo(ir, &order, &l.n);
+	if (rc < 0)
+		return rc;
+	l.s = fg_arena_alloc(ir->arena, l.n * sizeof(*l.s));
+	if (!l.s)
+		return -ENOMEM;
+	for (i = 0; i < l.n; i++) {
+		l.s[i].b = order[i];
+		order[i]->pos = (int)i;
+	}
+	do
+		place(&l);
+	while (add_trampolines(&l));
+	if (l.total > CBPF_MAXINSNS) {
+		fg_diag_set(diag, 0, 0, "the program needs %zu instructions; the kernel takes at most %d",
+			    l.total, CBPF_MAXINSNS);
+		return -E2BIG;
+	}
+	prog = calloc(l.total, sizeof(*prog));
+	if (!prog)
+		return -ENOMEM;
+	for (i = 0; i < l.n; i++)
+		write_slot(&l, i, prog);
+	*out = prog;
+	*n = l.total;
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * link.h -- link layers described as data: where each link type keeps its
+ * type field and its payload, how its type field is tested, and which
+ * feature groups of the language apply to it (libpcap's map is
+ * ../shared/conformance/dlt_features.tsv).  Adding a link type is a table
+ * entry in link.c and, where truly needed, one small lowering function.
+ */
+#ifndef PFC_FG_LINK_H
+#define PFC_FG_LINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How the link layer says what its payload is. */
+enum fg_link_kind {
+	FG_LK_ETHER,	/* 2-byte Ethernet type, or an 802.3 length followed by LLC */
+	FG_LK_SLL,	/* Linux cooked v1: protocol field with LINUX_SLL_P_* pseudo-types */
+	FG_LK_SLL2,	/* Linux cooked v2 */
+	FG_LK_RAW,	/* no header: the IP version nibble says IPv4 or IPv6 */
+	FG_LK_IPV4,	/* always IPv4 */
+	FG_LK_IPV6,	/* always IPv6 */
+	FG_LK_NULL,	/* 4-byte address family in the capturing host's byte order */
+	FG_LK_LOOP,	/* 4-byte address family in network byte order */
+	FG_LK_PPP	/* 2-byte PPP protocol number */
+};
+
+/* Feature groups (columns of dlt_features.tsv). */
+enum {
+	FG_LF_ATM = 1u << 0,
+	FG_LF_IFINDEX = 1u << 1,
+	FG_LF_INOUT = 1u << 2,
+	FG_LF_LINK_BROADCAST = 1u << 3,
+	FG_LF_LINK_HOST_MAC48 = 1u << 4,
+	FG_LF_LINK_HOST_MAC8 = 1u << 5,
+	FG_LF_LINK_MULTICAST = 1u << 6,
+	FG_LF_LINK_PROTO = 1u << 7,
+	FG_LF_LLC = 1u << 8,
+	FG_LF_MPLS = 1u << 9,
+	FG_LF_PFLOG = 1u << 10,
+	FG_LF_SS7 = 1u << 11,
+	FG_LF_VAR_OFF_LINKPL = 1u << 12,
+	FG_LF_VLAN = 1u << 13,
+	FG_LF_WLAN = 1u << 14
+};
+
+struct fg_link {
+	int dlt;			/* DLT_* value */
+	const char *name;		/* pcap_datalink_val_to_name() spelling */
+	enum fg_link_kind kind;
+	uint32_t off_linktype;		/* type field, or UINT32_MAX */
+	uint32_t off_linkpl;		/* payload (network header) */
+	uint32_t off_nl;		/* network header from the payload */
+	uint32_t off_nl_nosnap;
+	uint32_t off_mac_dst;		/* 6-byte addresses, UINT32_MAX if none */
+	uint32_t off_mac_src;
+	uint32_t off_pkttype;		/* direction field for inbound/outbound, or UINT32_MAX */
+	unsigned features;
+};
+
+/* The description of a DLT, or NULL when pfc does not know it. */
+const struct fg_link *fg_link_by_dlt(int dlt);
+/* By name (case-insensitive, "EN10MB" or "DLT_EN10MB") or decimal number; NULL if unknown. */
+const struct fg_link *fg_link_by_name(const char *name);
+
+#endif /* PFC_FG_LINK_H */

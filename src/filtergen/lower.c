@@ -1,0 +1,114 @@
+/*
+ * lower.c -- walk the syntax tree and lower each node into the IR.
+ *
+ * The walk goes left to right in source order, because primitives such as
+ * `vlan` and `pppoes` change the offsets for everything written after them.
+ * and/or/not become patch-list operations; each primitive is handed to the
+ * file that knows its protocol.  Keeps true: the current primitive's span is
+ * recorded before it is lowered, so every error points at the source; the
+ * recursion is bounded by the parser's depth limit.
+ */
+#include <errno.h>
+
+#include "lower.h"
+
+static struct fg_cond lower_list(struct fg_lower *l, const struct fg_node *n, bool is_and)
+{
+	struct fg_cond c = fg_cond_const(is_and);
+	size_t i;
+
+	for (i = 0; i < n->u.list.nkids; i++) {
+		struct fg_cond k = fg_lower_node(l, n->u.list.kids[i]);
+
+		c = is_and ? fg_cond_and(l->ir, c, k) : fg_cond_or(l->ir, c, k);
+	}
+	return c;
+}
+
+static struct fg_cond unsupported(struct fg_lower *l, const struct fg_node *n, const char *what)
+{
+	return fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL, "%s not supported on link type %s",
+			      what, l->link->name);
+}
+
+/* Primitives that belong to link types pfc does not describe yet, or never apply to this one. */
+static struct fg_cond lower_foreign(struct fg_lower *l, const struct fg_node *n)
+{
+	switch (n->kind) {
+	case FG_N_PF_IFNAME: case FG_N_PF_RSET: case FG_N_PF_RNR: case FG_N_PF_SRNR:
+	case FG_N_PF_REASON: case FG_N_PF_ACTION:
+		return unsupported(l, n, "PFLOG fields (ifname, rnr, reason, action...) are only on PFLOG;");
+	case FG_N_WLAN_TYPE: case FG_N_WLAN_DIR:
+		return unsupported(l, n, "802.11 frame types and directions are only on 802.11 link types;");
+	case FG_N_ATM: case FG_N_FIELD:
+		return unsupported(l, n, "ATM and SS7 fields are only on SunATM and MTP2/MTP3 link types;");
+	case FG_N_MTP2:
+		return unsupported(l, n, "MTP2 message types are only on MTP2 link types;");
+	default:
+		return fg_lower_error(l, n->loc.off, n->loc.len, -EOPNOTSUPP,
+				      "this primitive is not supported by pfc yet");
+	}
+}
+
+static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
+{
+	switch (n->kind) {
+	case FG_N_ID:
+		return fg_lower_id(l, n);
+	case FG_N_PROTO:
+		return fg_gen_proto_abbrev(l, n->u.proto, n->loc);
+	case FG_N_REL:
+		return fg_gen_relation(l, n);
+	case FG_N_BROADCAST:
+		return fg_gen_broadcast(l, n->u.proto, n->loc);
+	case FG_N_MULTICAST:
+		return fg_gen_multicast(l, n->u.proto, n->loc);
+	case FG_N_LESS:
+		return fg_gen_len(l, false, n->u.num.value);
+	case FG_N_GREATER:
+		return fg_gen_len(l, true, n->u.num.value);
+	case FG_N_INBOUND:
+		return fg_gen_inbound(l, false, n->loc);
+	case FG_N_OUTBOUND:
+		return fg_gen_inbound(l, true, n->loc);
+	case FG_N_IFINDEX:
+		return fg_gen_ifindex(l, n->u.num.value, n->loc);
+	case FG_N_VLAN:
+		return fg_gen_vlan(l, n->u.opt.has, n->u.opt.value, n->loc);
+	case FG_N_MPLS:
+		return fg_gen_mpls(l, n->u.opt.has, n->u.opt.value, n->loc);
+	case FG_N_PPPOED:
+		return fg_gen_pppoed(l, n->loc);
+	case FG_N_PPPOES:
+		return fg_gen_pppoes(l, n->u.opt.has, n->u.opt.value, n->loc);
+	case FG_N_GENEVE:
+		return fg_gen_geneve(l, n->u.opt.has, n->u.opt.value, n->loc);
+	case FG_N_VXLAN:
+		return fg_gen_vxlan(l, n->u.opt.has, n->u.opt.value, n->loc);
+	case FG_N_LLC:
+		return fg_gen_llc(l, n);
+	case FG_N_BYTE:
+		return fg_gen_byte(l, n);
+	default:
+		return lower_foreign(l, n);
+	}
+}
+
+struct fg_cond fg_lower_node(struct fg_lower *l, const struct fg_node *n)
+{
+	if (!n)
+		return fg_cond_const(true);
+	if (l->err)
+		return fg_cond_const(false);
+	switch (n->kind) {
+	case FG_N_AND:
+		return lower_list(l, n, true);
+	case FG_N_OR:
+		return lower_list(l, n, false);
+	case FG_N_NOT:
+		return fg_cond_not(fg_lower_node(l, n->u.list.kids[0]));
+	default:
+		l->cur = n->loc;
+		return lower_prim(l, n);
+	}
+}

@@ -1,0 +1,215 @@
+/*
+ * lower_link.c -- the link-layer type test (libpcap's gen_linktype): does
+ * this frame carry protocol `proto`?  proto is an Ethernet type (> 1500) or
+ * an 802.2 LLC SAP (<= 1500), translated per link kind: PPP protocol
+ * numbers, loopback address families, the IP version nibble of raw IP.
+ *
+ * Keeps true: a protocol a link type cannot carry is the constant false, a
+ * link type that carries only it is the constant true; no code is made for
+ * either.
+ */
+#include <errno.h>
+
+#include "lower.h"
+
+#define ETHERMTU 1500u
+#define ETHERTYPE_IP 0x0800u
+#define ETHERTYPE_IPV6 0x86ddu
+#define LLCSAP_IP 0x06u
+#define LLCSAP_ISONS 0xfeu
+#define LLCSAP_NETBEUI 0xf0u
+#define LINUX_SLL_P_802_2 0x0004u
+#define LINUX_SLL_P_802_3 0x0001u
+#define LLCSAP_IPX 0xe0u
+#define LLCSAP_SNAP 0xaau
+#define ETHERTYPE_IPX 0x8137u
+#define ETHERTYPE_ATALK 0x809bu
+#define ETHERTYPE_AARP 0x80f3u
+
+/* Address families as the loopback link types record them (Linux and the BSDs). */
+#define AF_INET_V 2u
+#define AF_INET6_LINUX 10u
+
+/* An 802.3 frame (type field is a length) whose DSAP (and SSAP) match. */
+static struct fg_cond llc_sap(struct fg_lower *l, uint32_t sap)
+{
+	struct fg_cond is_len = fg_cond_not(fg_gen_cmp(l, FG_OR_LINKTYPE, 0, BPF_H, 0xffffffffu,
+						       BPF_JGT, false, ETHERMTU));
+	struct fg_cond sapc;
+
+	if (sap == LLCSAP_ISONS || sap == LLCSAP_IP || sap == LLCSAP_NETBEUI)
+		sapc = fg_gen_eq(l, FG_OR_LINKTYPE, 2, BPF_H, sap << 8 | sap);
+	else
+		sapc = fg_gen_eq(l, FG_OR_LINKTYPE, 2, BPF_B, sap);
+	return fg_cond_and(l->ir, is_len, sapc);
+}
+
+/* An 802.2 SNAP header: AA AA 03, the organisation code, the protocol type. */
+static struct fg_cond snap(struct fg_lower *l, uint32_t org, uint32_t ptype)
+{
+	const uint8_t hdr[8] = { LLCSAP_SNAP, LLCSAP_SNAP, 0x03, (uint8_t)(org >> 16),
+				 (uint8_t)(org >> 8), (uint8_t)org, (uint8_t)(ptype >> 8), (uint8_t)ptype };
+
+	return fg_gen_bcmp(l, FG_OR_LLC, 0, hdr, sizeof(hdr));
+}
+
+static struct fg_cond is_8023(struct fg_lower *l)
+{
+	return fg_cond_not(fg_gen_cmp(l, FG_OR_LINKTYPE, 0, BPF_H, 0xffffffffu, BPF_JGT, false,
+				      ETHERMTU));
+}
+
+/*
+ * IPX travels four ways on Ethernet: Ethernet II (type 0x8137), and inside
+ * 802.3 frames raw (0xffff), with an 802.2 header (SAP 0xe0) or SNAP.
+ */
+static struct fg_cond ether_ipx(struct fg_lower *l)
+{
+	struct fg_cond e2 = fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, ETHERTYPE_IPX);
+	struct fg_cond in8023 = is_8023(l), c;
+
+	c = fg_gen_eq(l, FG_OR_LLC, 0, BPF_B, LLCSAP_IPX);
+	c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LLC, 0, BPF_H, 0xffff));
+	c = fg_cond_or(l->ir, c, snap(l, 0x000000, ETHERTYPE_IPX));
+	return fg_cond_or(l->ir, e2, fg_cond_and(l->ir, in8023, c));
+}
+
+/* AppleTalk and AARP: Ethernet II, or SNAP inside 802.3 (EtherTalk phase 2). */
+static struct fg_cond ether_atalk(struct fg_lower *l, uint32_t proto)
+{
+	struct fg_cond e2 = fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, proto);
+	struct fg_cond in8023 = is_8023(l);
+	struct fg_cond s = proto == ETHERTYPE_ATALK ? snap(l, 0x080007, ETHERTYPE_ATALK)
+						    : snap(l, 0x000000, ETHERTYPE_AARP);
+
+	return fg_cond_or(l->ir, e2, fg_cond_and(l->ir, in8023, s));
+}
+
+static struct fg_cond ether_linktype(struct fg_lower *l, uint32_t proto)
+{
+	if (proto == LLCSAP_IPX)
+		return ether_ipx(l);
+	if (proto == ETHERTYPE_ATALK || proto == ETHERTYPE_AARP)
+		return ether_atalk(l, proto);
+	if (proto <= ETHERMTU)
+		return llc_sap(l, proto);
+	return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, proto);
+}
+
+/* Linux cooked captures say "802.2 frame" with a pseudo-type, then the LLC header follows. */
+static struct fg_cond sll_linktype(struct fg_lower *l, uint32_t proto)
+{
+	struct fg_cond is_llc, sapc, c;
+
+	if (proto == LLCSAP_IPX) {
+		c = fg_gen_eq(l, FG_OR_LLC, 0, BPF_B, LLCSAP_IPX);
+		c = fg_cond_or(l->ir, c, snap(l, 0x000000, ETHERTYPE_IPX));
+		c = fg_cond_and(l->ir, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, LINUX_SLL_P_802_2), c);
+		c = fg_cond_or(l->ir, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, LINUX_SLL_P_802_3), c);
+		return fg_cond_or(l->ir, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, ETHERTYPE_IPX), c);
+	}
+	if (proto == ETHERTYPE_ATALK || proto == ETHERTYPE_AARP) {
+		c = fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, LINUX_SLL_P_802_2);
+		c = fg_cond_and(l->ir, c, proto == ETHERTYPE_ATALK ? snap(l, 0x080007, proto)
+								   : snap(l, 0x000000, proto));
+		return fg_cond_or(l->ir, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, proto), c);
+	}
+	if (proto > ETHERMTU)
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, proto);
+	is_llc = fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, LINUX_SLL_P_802_2);
+	if (proto == LLCSAP_ISONS || proto == LLCSAP_IP || proto == LLCSAP_NETBEUI)
+		sapc = fg_gen_eq(l, FG_OR_LLC, 0, BPF_H, proto << 8 | proto);
+	else
+		sapc = fg_gen_eq(l, FG_OR_LLC, 0, BPF_B, proto);
+	return fg_cond_and(l->ir, is_llc, sapc);
+}
+
+static struct fg_cond raw_linktype(struct fg_lower *l, uint32_t proto)
+{
+	if (proto == ETHERTYPE_IP)
+		return fg_gen_mcmp(l, FG_OR_LINKPL, 0, BPF_B, 0x40, 0xf0);
+	if (proto == ETHERTYPE_IPV6)
+		return fg_gen_mcmp(l, FG_OR_LINKPL, 0, BPF_B, 0x60, 0xf0);
+	return fg_cond_const(false);
+}
+
+static uint32_t bswap32(uint32_t v)
+{
+	return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+}
+
+/* DLT_NULL records the family in the capturing host's order; compare as this host reads it. */
+static struct fg_cond loopback_linktype(struct fg_lower *l, uint32_t proto, bool host_order)
+{
+	uint32_t af;
+
+	if (proto == ETHERTYPE_IP)
+		af = AF_INET_V;
+	else if (proto == ETHERTYPE_IPV6)
+		af = AF_INET6_LINUX;
+	else
+		return fg_cond_const(false);
+	if (host_order && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+		af = bswap32(af);
+	return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_W, af);
+}
+
+/* Ethernet types that PPP carries under its own protocol numbers. */
+static uint32_t ppp_proto(uint32_t proto)
+{
+	switch (proto) {
+	case ETHERTYPE_IP: return 0x0021;
+	case ETHERTYPE_IPV6: return 0x0057;
+	case 0x6003: return 0x0027;	/* DECnet */
+	case 0x809b: return 0x0029;	/* AppleTalk */
+	case 0x0600: return 0x0025;	/* XNS */
+	case 0x8137: return 0x002b;	/* IPX */
+	case LLCSAP_ISONS: return 0x0023;	/* OSI */
+	default: return proto;
+	}
+}
+
+/* Under an MPLS stack: the last label is the bottom one and the version nibble matches. */
+static struct fg_cond mpls_linktype(struct fg_lower *l, uint32_t proto)
+{
+	uint32_t version;
+	struct fg_cond bos;
+
+	if (proto == ETHERTYPE_IP)
+		version = 0x40;
+	else if (proto == ETHERTYPE_IPV6)
+		version = 0x60;
+	else
+		return fg_lower_error(l, 0, 0, -EINVAL,
+				      "unsupported protocol over MPLS (only IPv4 and IPv6 can be recognised)");
+	bos = fg_gen_mcmp(l, FG_OR_PREV_MPLS, 2, BPF_B, 0x01, 0x01);
+	return fg_cond_and(l->ir, bos, fg_gen_mcmp(l, FG_OR_LINKPL, 0, BPF_B, version, 0xf0));
+}
+
+struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
+{
+	if (l->err)
+		return fg_cond_const(false);
+	if (l->label_depth > 0)
+		return mpls_linktype(l, proto);
+	switch (l->kind) {
+	case FG_LK_ETHER:
+		return ether_linktype(l, proto);
+	case FG_LK_SLL:
+	case FG_LK_SLL2:
+		return sll_linktype(l, proto);
+	case FG_LK_RAW:
+		return raw_linktype(l, proto);
+	case FG_LK_IPV4:
+		return fg_cond_const(proto == ETHERTYPE_IP);
+	case FG_LK_IPV6:
+		return fg_cond_const(proto == ETHERTYPE_IPV6);
+	case FG_LK_NULL:
+		return loopback_linktype(l, proto, true);
+	case FG_LK_LOOP:
+		return loopback_linktype(l, proto, false);
+	case FG_LK_PPP:
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, ppp_proto(proto));
+	}
+	return fg_lower_error(l, 0, 0, -EINVAL, "link type %s has no protocol field", l->link->name);
+}

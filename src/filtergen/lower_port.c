@@ -1,0 +1,113 @@
+/*
+ * lower_port.c -- `port` and `portrange` for tcp, udp and sctp over IPv4
+ * and IPv6 (libpcap's gen_port/gen_port6 and their range forms).
+ *
+ * IPv4: the protocol field names the transport, the packet is not a later
+ * fragment (offset bits 0x1fff clear), and the port sits behind a header of
+ * variable length.  IPv6: the next-header field names the transport and the
+ * port sits 40 bytes in.  Keeps true: a port over 65535 or a qualifier that
+ * has no ports is an error at the primitive.
+ */
+#include <errno.h>
+
+#include "lower.h"
+
+#define ETHERTYPE_IP 0x0800u
+#define ETHERTYPE_IPV6 0x86ddu
+
+struct range_arg {
+	uint32_t lo, hi;
+	enum fg_offrel rel;
+};
+
+/* lo <= port <= hi, or port == lo for a single port. */
+static struct fg_cond port_side(struct fg_lower *l, bool src, const void *arg)
+{
+	const struct range_arg *a = arg;
+	uint32_t off = src ? 0 : 2;
+	struct fg_cond ge, le;
+
+	if (a->lo == a->hi)
+		return fg_gen_eq(l, a->rel, off, BPF_H, a->lo);
+	ge = fg_gen_cmp(l, a->rel, off, BPF_H, 0xffffffffu, BPF_JGE, false, a->lo);
+	le = fg_gen_cmp(l, a->rel, off, BPF_H, 0xffffffffu, BPF_JGT, true, a->hi);
+	return fg_cond_and(l->ir, ge, le);
+}
+
+/* Which transport numbers a qualifier stands for. */
+static size_t transports(enum fg_proto p, uint32_t out[3])
+{
+	switch (p) {
+	case FG_PROTO_TCP: out[0] = 6; return 1;
+	case FG_PROTO_UDP: out[0] = 17; return 1;
+	case FG_PROTO_SCTP: out[0] = 132; return 1;
+	default: out[0] = 6; out[1] = 17; out[2] = 132; return 3;
+	}
+}
+
+static struct fg_cond proto_in(struct fg_lower *l, uint32_t field, const uint32_t *t, size_t n)
+{
+	struct fg_cond c = fg_cond_const(false);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LINKPL, field, BPF_B, t[i]));
+	return c;
+}
+
+static struct fg_cond ports_v4(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,
+			       struct range_arg *a)
+{
+	uint32_t t[3];
+	size_t n = transports(p, t);
+	struct fg_cond c = fg_gen_linktype(l, ETHERTYPE_IP);
+
+	c = fg_cond_and(l->ir, c, proto_in(l, 9, t, n));
+	/* not a fragment other than the first */
+	c = fg_cond_and(l->ir, c, fg_gen_mcmp(l, FG_OR_LINKPL, 6, BPF_H, 0, 0x1fff));
+	a->rel = FG_OR_TRAN_IPV4;
+	return fg_cond_and(l->ir, c, fg_gen_by_dir(l, dir, port_side, a));
+}
+
+static struct fg_cond ports_v6(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,
+			       struct range_arg *a)
+{
+	uint32_t t[3];
+	size_t n = transports(p, t);
+	struct fg_cond c = fg_gen_linktype(l, ETHERTYPE_IPV6);
+
+	c = fg_cond_and(l->ir, c, proto_in(l, 6, t, n));
+	a->rel = FG_OR_TRAN_IPV6;
+	return fg_cond_and(l->ir, c, fg_gen_by_dir(l, dir, port_side, a));
+}
+
+struct fg_cond fg_gen_port_af(struct fg_lower *l, bool v6, enum fg_proto p, enum fg_dir dir,
+			      uint32_t port)
+{
+	struct range_arg a = { port, port, FG_OR_PACKET };
+
+	return v6 ? ports_v6(l, p, dir, &a) : ports_v4(l, p, dir, &a);
+}
+
+struct fg_cond fg_gen_portrange(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,
+				uint32_t lo, uint32_t hi, struct fg_loc at)
+{
+	struct range_arg a;
+	struct fg_cond v4;
+	const char *what = lo == hi ? "port" : "portrange";
+
+	if (p != FG_PROTO_DEFAULT && p != FG_PROTO_TCP && p != FG_PROTO_UDP && p != FG_PROTO_SCTP)
+		return fg_lower_error(l, at.off, at.len, -EINVAL,
+				      "'%s' is not a valid qualifier for '%s' (only tcp, udp and sctp have ports)",
+				      fg_proto_name(p), what);
+	if (fg_dir_is_80211(dir))
+		return fg_lower_error(l, at.off, at.len, -EINVAL,
+				      "'%s' is not a valid qualifier for '%s'", fg_dir_name(dir), what);
+	if (lo > 65535 || hi > 65535)
+		return fg_lower_error(l, at.off, at.len, -EINVAL, "illegal port number %u > 65535",
+				      lo > 65535 ? lo : hi);
+	a.lo = lo < hi ? lo : hi;
+	a.hi = lo < hi ? hi : lo;
+	v4 = ports_v4(l, p, dir, &a);
+	return fg_cond_or(l->ir, v4, ports_v6(l, p, dir, &a));
+}
