@@ -45,11 +45,15 @@ static const char *find_line(const char *src, size_t len, unsigned line, size_t 
 	return p;
 }
 
+/* Longest source line shown whole; longer ones are cut to a window around the caret. */
+#define LINE_MAX_SHOWN 120
+#define WINDOW_BEFORE 50
+
 void cli_print_source_diag(FILE *out, const char *name, const char *src, size_t len,
 			   const struct cbpf_diag *d)
 {
 	const char *line;
-	size_t llen = 0, i;
+	size_t llen = 0, i, from = 0, to, col0;
 
 	if (d->line == 0) {
 		fprintf(out, "%s: error: %s\n", name, d->msg);
@@ -61,12 +65,17 @@ void cli_print_source_diag(FILE *out, const char *name, const char *src, size_t 
 		return;
 	if (llen && line[llen - 1] == '\r')
 		llen--;
-	fprintf(out, "%.*s\n", (int)llen, line);
+	col0 = d->col ? d->col - 1 : 0;
+	if (llen > LINE_MAX_SHOWN && col0 > WINDOW_BEFORE)
+		from = col0 - WINDOW_BEFORE;
+	to = llen - from > LINE_MAX_SHOWN ? from + LINE_MAX_SHOWN : llen;
+	fprintf(out, "%s%.*s%s\n", from ? "..." : "", (int)(to - from), line + from,
+		to < llen ? "..." : "");
 	/* Keep tabs so the caret lines up under tabbed source. */
-	for (i = 0; i + 1 < d->col && i < llen; i++)
-		fputc(line[i] == '\t' ? '\t' : ' ', out);
+	for (i = from ? from - 3 : 0; i < col0 && i < llen; i++)
+		fputc(i >= from && line[i] == '\t' ? '\t' : ' ', out);
 	fputc('^', out);
-	for (i = 1; i < d->len; i++)
+	for (i = 1; i < d->len && col0 + i < to; i++)
 		fputc('~', out);
 	fputc('\n', out);
 }
@@ -92,6 +101,11 @@ void cli_print_expr_diag(FILE *out, const char *name, const char *src, size_t le
 	size_t i, off = d->offset < len ? d->offset : len;
 	unsigned line = 1, col = 1;
 
+	if (d->offset == 0 && d->length == 0) {
+		/* about the whole expression (a program too large, a link type): no caret */
+		fprintf(out, "%s: error: %s\n", name, d->msg);
+		return;
+	}
 	for (i = 0; i < off; i++) {
 		if (src[i] == '\n') {
 			line++;

@@ -73,7 +73,7 @@ void fg_block_jump(struct fg_block *b, struct fg_block *to)
 
 struct fg_cond fg_cond_const(bool value)
 {
-	struct fg_cond c = { value ? FG_COND_TRUE : FG_COND_FALSE, NULL, NULL, NULL };
+	struct fg_cond c = { value ? FG_COND_TRUE : FG_COND_FALSE, NULL, NULL, NULL, NULL, NULL };
 
 	return c;
 }
@@ -87,34 +87,48 @@ static struct fg_patch *patch_new(struct fg_ir *ir, struct fg_block **slot)
 	return p;
 }
 
+/* Append list b (first, last) to list a in O(1). */
+static void plist_concat(struct fg_patch **a, struct fg_patch **a_last,
+			 struct fg_patch *b, struct fg_patch *b_last)
+{
+	if (!b)
+		return;
+	if (*a)
+		(*a_last)->next = b;
+	else
+		*a = b;
+	*a_last = b_last;
+}
+
+int fg_cond_add_exit(struct fg_ir *ir, struct fg_cond *c, bool true_exit, struct fg_block **slot)
+{
+	struct fg_patch *p = patch_new(ir, slot);
+
+	if (!p)
+		return -ENOMEM;
+	if (true_exit)
+		plist_concat(&c->t, &c->t_last, p, p);
+	else
+		plist_concat(&c->f, &c->f_last, p, p);
+	return 0;
+}
+
 struct fg_cond fg_cond_block(struct fg_ir *ir, struct fg_block *b)
 {
-	struct fg_cond c = { FG_COND_CODE, b, NULL, NULL };
+	struct fg_cond c = { FG_COND_CODE, b, NULL, NULL, NULL, NULL };
 
-	c.t = patch_new(ir, &b->jt);
-	c.f = patch_new(ir, &b->jf);
+	fg_cond_add_exit(ir, &c, true, &b->jt);
+	fg_cond_add_exit(ir, &c, false, &b->jf);
 	return c;
 }
 
 struct fg_cond fg_cond_always(struct fg_ir *ir, struct fg_block *b)
 {
-	struct fg_cond c = { FG_COND_CODE, b, NULL, NULL };
+	struct fg_cond c = { FG_COND_CODE, b, NULL, NULL, NULL, NULL };
 
 	b->term = FG_TERM_JUMP;
-	c.t = patch_new(ir, &b->jt);
+	fg_cond_add_exit(ir, &c, true, &b->jt);
 	return c;
-}
-
-static struct fg_patch *patch_concat(struct fg_patch *a, struct fg_patch *b)
-{
-	struct fg_patch *p = a;
-
-	if (!a)
-		return b;
-	while (p->next)
-		p = p->next;
-	p->next = b;
-	return a;
 }
 
 void fg_patch_to(struct fg_patch *list, struct fg_block *target)
@@ -132,14 +146,14 @@ struct fg_cond fg_cond_and(struct fg_ir *ir, struct fg_cond a, struct fg_cond b)
 		return b;
 	if (b.kind == FG_COND_FALSE) {
 		/* a's code still runs (its loads may stop the program) but the result is false. */
-		a.t = patch_concat(a.t, NULL);
-		a.f = patch_concat(a.f, a.t);
-		a.t = NULL;
+		plist_concat(&a.f, &a.f_last, a.t, a.t_last);
+		a.t = a.t_last = NULL;
 		return a;
 	}
 	fg_patch_to(a.t, b.entry);
 	a.t = b.t;
-	a.f = patch_concat(a.f, b.f);
+	a.t_last = b.t_last;
+	plist_concat(&a.f, &a.f_last, b.f, b.f_last);
 	return a;
 }
 
@@ -151,26 +165,29 @@ struct fg_cond fg_cond_or(struct fg_ir *ir, struct fg_cond a, struct fg_cond b)
 	if (a.kind == FG_COND_FALSE)
 		return b;
 	if (b.kind == FG_COND_TRUE) {
-		a.t = patch_concat(a.t, a.f);
-		a.f = NULL;
+		plist_concat(&a.t, &a.t_last, a.f, a.f_last);
+		a.f = a.f_last = NULL;
 		return a;
 	}
 	fg_patch_to(a.f, b.entry);
 	a.f = b.f;
-	a.t = patch_concat(a.t, b.t);
+	a.f_last = b.f_last;
+	plist_concat(&a.t, &a.t_last, b.t, b.t_last);
 	return a;
 }
 
 struct fg_cond fg_cond_not(struct fg_cond a)
 {
-	struct fg_patch *t = a.t;
+	struct fg_patch *t = a.t, *t_last = a.t_last;
 
 	if (a.kind != FG_COND_CODE) {
 		a.kind = a.kind == FG_COND_TRUE ? FG_COND_FALSE : FG_COND_TRUE;
 		return a;
 	}
 	a.t = a.f;
+	a.t_last = a.f_last;
 	a.f = t;
+	a.f_last = t_last;
 	return a;
 }
 

@@ -72,8 +72,8 @@ enum fg_cond_kind { FG_COND_CODE, FG_COND_TRUE, FG_COND_FALSE };
 struct fg_cond {
 	enum fg_cond_kind kind;
 	struct fg_block *entry;
-	struct fg_patch *t;
-	struct fg_patch *f;
+	struct fg_patch *t, *t_last;	/* true exits, and the last of them (O(1) concatenation) */
+	struct fg_patch *f, *f_last;	/* false exits */
 };
 
 void fg_ir_init(struct fg_ir *ir, struct fg_arena *arena);
@@ -94,6 +94,8 @@ struct fg_cond fg_cond_always(struct fg_ir *ir, struct fg_block *b);
 struct fg_cond fg_cond_and(struct fg_ir *ir, struct fg_cond a, struct fg_cond b);
 struct fg_cond fg_cond_or(struct fg_ir *ir, struct fg_cond a, struct fg_cond b);
 struct fg_cond fg_cond_not(struct fg_cond a);
+/* Add a dangling edge to the true (or false) exits of c; 0 or -ENOMEM. */
+int fg_cond_add_exit(struct fg_ir *ir, struct fg_cond *c, bool true_exit, struct fg_block **slot);
 /* Point every slot of list at target. */
 void fg_patch_to(struct fg_patch *list, struct fg_block *target);
 /* Close a condition into a whole program: true -> ret #accept, false -> ret #0. */

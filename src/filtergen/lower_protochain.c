@@ -43,18 +43,7 @@ static struct fg_block *test_block(struct chain *ch, struct fg_block **slot, uin
 
 static void add_exit(struct chain *ch, struct fg_block **slot, bool found)
 {
-	struct fg_patch *p = fg_arena_alloc(ch->l->arena, sizeof(*p));
-
-	if (!p)
-		return;
-	p->slot = slot;
-	if (found) {
-		p->next = ch->c.t;
-		ch->c.t = p;
-	} else {
-		p->next = ch->c.f;
-		ch->c.f = p;
-	}
+	fg_cond_add_exit(ch->l->ir, &ch->c, found, slot);	/* failure shows in arena->failed */
 }
 
 /* X + (length byte << shift): the length of an extension header (3) or AH (2), less 8. */
@@ -122,7 +111,7 @@ static struct fg_block **step(struct chain *ch, struct fg_block **slot, uint32_t
 /* The whole walk for one IP version, after its link-type test. */
 static struct fg_cond walk(struct fg_lower *l, uint32_t proto, bool v6)
 {
-	struct chain ch = { l, { FG_COND_CODE, NULL, NULL, NULL }, -1 };
+	struct chain ch = { l, { FG_COND_CODE, NULL, NULL, NULL, NULL, NULL }, -1 };
 	struct fg_block *start = fg_block_new(l->ir), **slot;
 	int rc = 0, i;
 

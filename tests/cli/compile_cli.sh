@@ -46,6 +46,22 @@ grep -q "expression rejects all packets" "$tmpdir/err"; ok $? "... with tcpdump'
 "$PFC" --netmask 255.255.0.0 -ddd 'ip broadcast' >/dev/null; is "$?" 0 "--netmask enables ip broadcast"
 "$PFC" --netmask 300.1.1.1 -ddd 'ip broadcast' >/dev/null 2>&1; is "$?" 2 "a bad --netmask is a usage error"
 
+# A long expression's error shows a window of the line around the caret.
+i=1; long=""
+while [ $i -le 60 ]; do long="$long port $i or"; i=$((i + 1)); done
+"$PFC" -d "$long ip proto nosuchproto or $long port 61" 2>"$tmpdir/err"
+head -1 "$tmpdir/err" | grep -q "^expression:1:[0-9]*: error: unknown ip proto 'nosuchproto'$"; ok $? "long line: the error and its position"
+is "$(sed -n 2p "$tmpdir/err" | cut -c1-3)" "..." "long line: the shown part starts with ..."
+is "$(sed -n 2p "$tmpdir/err" | wc -c | tr -d ' ')" "127" "long line: 120 characters are shown, ... at both ends"
+col=$(sed -n 3p "$tmpdir/err" | awk '{ print index($0, "^") }')
+is "$(sed -n 2p "$tmpdir/err" | cut -c"$col"- | cut -c1-11)" "nosuchproto" "long line: the caret is under the name"
+is "$(sed -n 3p "$tmpdir/err" | tr -d ' ')" "^~~~~~~~~~~" "long line: the caret spans the name"
+# An error about the whole program has no caret.
+"$PFC" -y RAW -d 'ip6 protochain 17 or ip6 protochain 6' 2>"$tmpdir/err"
+is "$(wc -l <"$tmpdir/err" | tr -d ' ')" 1 "whole-program error: one line, no caret"
+grep -q '^expression: error: the program needs [0-9]* instructions; the kernel takes at most 4096$' "$tmpdir/err"
+ok $? "whole-program error: says how many instructions and the limit"
+
 # IR dump: blocks, branches and returns.
 "$PFC" --dump-ir 'ip' >"$tmpdir/out"
 printf 'b0:\n\tldh [12]\n\tjeq #0x800 -> b1, b2\nb1:\n\tret #262144\nb2:\n\tret #0\n' >"$tmpdir/want"
