@@ -3,11 +3,13 @@
  *
  * Blocks are placed in reverse postorder (a topological order of the DAG, so
  * every jump goes forward).  A conditional jump whose target is more than
- * 255 instructions away gets a trampoline: a `ja` right after it that the
- * short offset reaches.  Inserting one moves later code, so the layout is
- * recomputed until no branch needs a new trampoline; trampolines are only
- * ever added, so this ends.  An unconditional jump to the block laid out
- * next costs nothing.
+ * 255 instructions away needs help.  When the target is a return, a copy of
+ * it (an "island") is placed after the branch block, and every later branch
+ * within reach of it uses it too: far branches to `ret #0` share islands.
+ * Otherwise the branch gets a trampoline: a `ja` right after it.  Both move
+ * later code, so the layout is recomputed until nothing more is needed;
+ * islands and trampolines are only ever added, so this ends.  An
+ * unconditional jump to the block laid out next costs nothing.
  * Keeps true: the output has every IR edge exactly, all offsets in range,
  * and at most CBPF_MAXINSNS instructions (else -E2BIG).
  */
@@ -27,7 +29,7 @@ struct slot {
 
 struct layout {
 	struct slot *s;
-	size_t n;
+	size_t n, cap;
 	size_t total;
 };
 
@@ -65,6 +67,98 @@ static void place(struct layout *l)
 static size_t target_start(const struct layout *l, const struct fg_block *t)
 {
 	return l->s[t->pos].start;
+}
+
+static bool too_far(const struct layout *l, const struct slot *s, const struct fg_block *t)
+{
+	return target_start(l, t) - (s->term + 1) > 255;
+}
+
+/* A copy of return block r laid out at or after position `from`, within reach of slot s. */
+static struct fg_block *find_island(const struct layout *l, size_t i, const struct fg_block *r)
+{
+	size_t j;
+
+	for (j = i + 1; j < l->n && l->s[j].start - (l->s[i].term + 1) <= 255; j++) {
+		const struct fg_block *c = l->s[j].b;
+
+		if (c->term == FG_TERM_RET && c->ninsns == 0 && c->jcode == r->jcode && c->k == r->k)
+			return l->s[j].b;
+	}
+	return NULL;
+}
+
+/* May code be inserted after slot j without breaking a fall-through? */
+static bool can_follow(const struct layout *l, size_t j)
+{
+	const struct fg_block *b = l->s[j].b;
+
+	if (b->term == FG_TERM_RET || (b->term == FG_TERM_BRANCH && !is_jump(b)))
+		return true;
+	return j + 1 >= l->n || l->s[j + 1].b != b->jt;
+}
+
+/*
+ * Where to put a new island for slot i's branch: after the farthest slot
+ * it still reaches, so the branches after it can share the island.
+ */
+static size_t island_place(const struct layout *l, size_t i)
+{
+	size_t j, best = i;
+
+	for (j = i; j + 1 < l->n && l->s[j + 1].start - (l->s[i].term + 1) <= 255; j++)
+		if (can_follow(l, j))
+			best = j;
+	return best;
+}
+
+/* Insert a copy of return block r as slot i + 1; -ENOMEM. */
+static int add_island(struct fg_ir *ir, struct layout *l, size_t i, const struct fg_block *r)
+{
+	struct fg_block *c = fg_block_new(ir);
+	size_t j;
+
+	if (!c || fg_arena_grow(ir->arena, (void **)&l->s, &l->cap, l->n + 1, sizeof(*l->s)) < 0)
+		return -ENOMEM;
+	fg_block_ret(c, r->jcode, r->k);
+	memmove(&l->s[i + 2], &l->s[i + 1], (l->n - i - 1) * sizeof(*l->s));
+	memset(&l->s[i + 1], 0, sizeof(*l->s));
+	l->s[i + 1].b = c;
+	l->n++;
+	for (j = 0; j < l->n; j++)
+		l->s[j].b->pos = (int)j;
+	return 0;
+}
+
+/*
+ * Send far branches to returns to a copy within reach, adding one after the
+ * branch block when there is none.  Returns 1 if the layout changed, 0 if
+ * not, -ENOMEM.
+ */
+static int add_islands(struct fg_ir *ir, struct layout *l)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < l->n; i++) {
+		struct fg_block *b = l->s[i].b;
+
+		if (b->term != FG_TERM_BRANCH || is_jump(b))
+			continue;
+		for (k = 0; k < 2; k++) {
+			struct fg_block **edge = k ? &b->jf : &b->jt, *isl;
+
+			if ((*edge)->term != FG_TERM_RET || (*edge)->ninsns || !too_far(l, &l->s[i], *edge))
+				continue;
+			isl = find_island(l, i, *edge);
+			if (isl) {
+				*edge = isl;
+				continue;
+			}
+			return add_island(ir, l, island_place(l, i), *edge) < 0 ? -ENOMEM : 1;
+		}
+	}
+	return 0;
 }
 
 /* Mark branches whose offsets do not fit in 8 bits; true if any changed. */
@@ -152,16 +246,22 @@ int fg_emit(struct fg_ir *ir, struct cbpf_insn **out, size_t *n, struct fg_diag 
 	rc = fg_ir_rpo(ir, &order, &l.n);
 	if (rc < 0)
 		return rc;
-	l.s = fg_arena_alloc(ir->arena, l.n * sizeof(*l.s));
+	l.cap = l.n + 1;
+	l.s = fg_arena_alloc(ir->arena, l.cap * sizeof(*l.s));
 	if (!l.s)
 		return -ENOMEM;
 	for (i = 0; i < l.n; i++) {
 		l.s[i].b = order[i];
 		order[i]->pos = (int)i;
 	}
-	do
+	for (;;) {
 		place(&l);
-	while (add_trampolines(&l));
+		rc = add_islands(ir, &l);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 && !add_trampolines(&l))
+			break;
+	}
 	if (l.total > CBPF_MAXINSNS) {
 		fg_diag_set(diag, 0, 0, "the program needs %zu instructions; the kernel takes at most %d",
 			    l.total, CBPF_MAXINSNS);
