@@ -3,7 +3,9 @@
 #  1. the interpreter against libpcap's bpf_filter(), ns per packet, medians;
 #  2. program sizes: pfc's compiler against libpcap 1.10.3 over the
 #     conformance expressions (instruction counts, optimized libpcap and
-#     unoptimized libpcap side by side).
+#     unoptimized libpcap side by side);
+#  3. instructions executed per packet, pfc against optimized libpcap, over
+#     ../shared/pcaps (the same counting interpreter runs both).
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
 cd "$top_builddir" || exit 1
@@ -40,3 +42,13 @@ done | awk '{ n++; o += $1; p += $2; u += $3; if ($1 > $2) larger++
 	      printf "pfc larger than optimized libpcap on %d (%.1f%%)\n", larger, 100 * larger / n;
 	      printf "without protochain (unrolled by pfc, a loop in libpcap): %d expressions, pfc %d, optimized %d (%.2fx), unoptimized %d (%.2fx)\n",
 		      n2, o2, p2, o2 / p2, u2, o2 / u2 }'
+
+echo
+echo "== 3. instructions executed per packet: pfc vs libpcap 1.10.3 optimized (same interpreter, ../shared/pcaps) =="
+awk -F'\t' 'NR > 1 && $11 == 1 && $5 !~ /^_/ && $9 !~ /opt_rejects|linuxext/ && $6 == "" &&
+	$3 ~ /^(EN10MB|LINUX_SLL|LINUX_SLL2|RAW|IPV4|IPV6|NULL|LOOP|PPP)$/ { print $3 "\t" $5 }' "$acc" >bench/exprs-conformance.txt
+echo "conformance rows:"
+bench/insncount bench/exprs-conformance.txt
+echo "the realistic set (tests/cli/exprs.txt):"
+bench/insncount "$top_srcdir/tests/cli/exprs.txt"
+rm -f bench/exprs-conformance.txt

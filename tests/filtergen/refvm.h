@@ -27,6 +27,7 @@ struct refvm_result {
 	bool oob;		/* stopped at an out-of-range load */
 	bool divzero;		/* stopped at a division/modulo by X == 0 */
 	bool uninit;		/* read a scratch word never written on this path */
+	uint32_t steps;		/* instructions executed */
 };
 
 static inline bool refvm_fetch(const uint8_t *p, uint32_t caplen, uint32_t off, uint32_t size,
@@ -79,7 +80,7 @@ static inline bool refvm_jump(uint16_t code, uint32_t a, uint32_t v)
 static inline struct refvm_result refvm_run(const struct cbpf_insn *prog, size_t n,
 					    const uint8_t *p, uint32_t wirelen, uint32_t caplen)
 {
-	struct refvm_result r = { 0, false, false, false };
+	struct refvm_result r = { 0, false, false, false, 0 };
 	uint32_t a = 0, x = 0, m[16], v, written = 0;
 	size_t pc;
 
@@ -87,6 +88,7 @@ static inline struct refvm_result refvm_run(const struct cbpf_insn *prog, size_t
 	for (pc = 0; pc < n; pc++) {
 		const struct cbpf_insn *i = &prog[pc];
 
+		r.steps++;
 		switch (BPF_CLASS(i->code)) {
 		case BPF_RET:
 			r.ret = BPF_RVAL(i->code) == BPF_A ? a : i->k;
