@@ -14,6 +14,7 @@
 #include "ir.h"
 #include "link.h"
 #include "lower.h"
+#include "opt.h"
 
 #define DLT_EN10MB_V 1
 #define DEFAULT_SNAPLEN 262144u
@@ -39,6 +40,8 @@ static void lower_init(struct fg_lower *l, const char *src, struct fg_ir *ir,
 	l->link = link;
 	l->snaplen = o->snaplen;
 	l->linux_ext = o->linux_ext != 0;
+	l->savefile = o->savefile != 0;
+	l->swapped = o->swapped != 0;
 	l->netmask = o->netmask;
 	/* libpcap's PCAP_NETMASK_UNKNOWN is all ones */
 	l->netmask_known = o->netmask_known != 0 && o->netmask != 0xffffffffu;
@@ -80,6 +83,8 @@ static int build_ir(struct fg_arena *a, const char *expr, size_t len,
 	rc = fg_ir_finish(ir, c, o->snaplen);
 	if (rc == 0)
 		rc = fg_ir_init_scratch(ir);
+	if (rc == 0 && o->optimize)
+		rc = fg_optimize(ir, diag);
 	if (rc == 0 && a->failed)
 		rc = -ENOMEM;
 	return rc;
@@ -104,24 +109,44 @@ static int start(const char *expr, size_t len, const struct fg_compile_opts *opt
 	return build_ir(a, expr, len, &o, ir, diag);
 }
 
+/*
+ * Emit, then check the program with the kernel's rules.  The kernel checks
+ * scratch words walking the program in order, carrying its state past a
+ * return; when a layout defeats that walk, every scratch word read is
+ * stored at the entry and the program emitted again.
+ */
+static int emit_checked(struct fg_ir *ir, struct cbpf_insn **out, size_t *n, struct fg_diag *diag)
+{
+	struct cbpf_diag vd;
+	int rc = fg_emit(ir, out, n, diag), again;
+
+	for (again = 1; rc == 0; again--) {
+		if (cbpf_validate(*out, *n, CBPF_FLAVOR_SOCKET, &vd) == 0)
+			return 0;
+		cbpf_free(*out);
+		*out = NULL;
+		if (!again || !strstr(vd.msg, "before it is stored")) {
+			fg_diag_set(diag, 0, 0, "internal error: the program breaks a kernel rule at %d: %s",
+				    vd.insn, vd.msg);
+			return -EINVAL;
+		}
+		rc = fg_ir_init_scratch_all(ir);
+		if (rc == 0)
+			rc = fg_emit(ir, out, n, diag);
+	}
+	return rc;
+}
+
 int fg_compile(const char *expr, size_t len, const struct fg_compile_opts *opts,
 	       struct cbpf_insn **out, size_t *n, struct fg_diag *diag)
 {
 	struct fg_arena a;
 	struct fg_ir ir;
-	struct cbpf_diag vd;
 	int rc = start(expr, len, opts, &a, &ir, diag);
 
 	if (rc == 0)
-		rc = fg_emit(&ir, out, n, diag);
+		rc = emit_checked(&ir, out, n, diag);
 	fg_arena_destroy(&a);
-	if (rc == 0 && cbpf_validate(*out, *n, CBPF_FLAVOR_SOCKET, &vd) < 0) {
-		fg_diag_set(diag, 0, 0, "internal error: the program breaks a kernel rule at %d: %s",
-			    vd.insn, vd.msg);
-		cbpf_free(*out);
-		*out = NULL;
-		rc = -EINVAL;
-	}
 	return rc;
 }
 

@@ -132,15 +132,17 @@ static int add_island(struct fg_ir *ir, struct layout *l, size_t i, const struct
 
 /*
  * Send far branches to returns to a copy within reach, adding one after the
- * branch block when there is none.  Returns 1 if the layout changed, 0 if
- * not, -ENOMEM.
+ * branch block when there is none.  Scans from slot *from and records where
+ * it stopped, so each island costs one relayout, not a rescan.  Returns 1 if
+ * the layout changed, 0 if not, -ENOMEM.
  */
-static int add_islands(struct fg_ir *ir, struct layout *l)
+static int add_islands(struct fg_ir *ir, struct layout *l, size_t *from)
 {
 	size_t i;
 	int k;
 
-	for (i = 0; i < l->n; i++) {
+	for (i = *from; i < l->n; i++) {
+		*from = i;
 		struct fg_block *b = l->s[i].b;
 
 		if (b->term != FG_TERM_BRANCH || is_jump(b))
@@ -254,13 +256,18 @@ int fg_emit(struct fg_ir *ir, struct cbpf_insn **out, size_t *n, struct fg_diag 
 		l.s[i].b = order[i];
 		order[i]->pos = (int)i;
 	}
-	for (;;) {
+	for (i = 0;;) {
 		place(&l);
-		rc = add_islands(ir, &l);
+		if (l.total > CBPF_MAXINSNS)
+			break;	/* too large whatever the layout: say so now */
+		rc = add_islands(ir, &l, &i);
 		if (rc < 0)
 			return rc;
-		if (rc == 0 && !add_trampolines(&l))
+		if (rc > 0)
+			continue;
+		if (!add_trampolines(&l))
 			break;
+		i = 0;	/* trampolines moved code: look at every branch again */
 	}
 	if (l.total > CBPF_MAXINSNS) {
 		fg_diag_set(diag, 0, 0, "the program needs %zu instructions; the kernel takes at most %d",

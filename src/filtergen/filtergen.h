@@ -42,6 +42,8 @@ struct fg_compile_opts {
 	int netmask_known;	/* netmask is set */
 	int optimize;		/* 1 (default): run the optimizer; 0: as lowered (tcpdump -O) */
 	int linux_ext;		/* use Linux ancillary loads (ld #type, #ifidx) as libpcap does on a live socket */
+	int savefile;		/* the packets come from a capture file, as libpcap's pcap_open_offline */
+	int swapped;		/* ... written by a machine of the other byte order (DLT_NULL) */
 	/* Allocation hook for the compilation's memory: like realloc, size 0 frees.  NULL: libc. */
 	void *(*alloc)(void *ud, void *ptr, size_t size);
 	void *alloc_ud;

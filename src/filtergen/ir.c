@@ -314,12 +314,47 @@ static uint16_t block_stores(const struct fg_block *b, uint16_t stored, uint16_t
 	return stored;
 }
 
+/* Prepend `st M[k]` (A is 0 at the start) for every word in mask; 0 or -ENOMEM. */
+static int store_at_entry(struct fg_ir *ir, uint16_t mask)
+{
+	struct fg_block *init;
+	int k;
+
+	if (!mask)
+		return 0;
+	init = fg_block_new(ir);
+	if (!init)
+		return -ENOMEM;
+	for (k = 0; k < CBPF_MEMWORDS; k++)
+		if ((mask & (1u << k)) && fg_block_add(ir, init, BPF_ST, (uint32_t)k) < 0)
+			return -ENOMEM;
+	fg_block_jump(init, ir->entry);
+	ir->entry = init;
+	return 0;
+}
+
+int fg_ir_init_scratch_all(struct fg_ir *ir)
+{
+	struct fg_block **order;
+	uint16_t read = 0;
+	size_t n, i, j;
+	int rc = fg_ir_rpo(ir, &order, &n);
+
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < order[i]->ninsns; j++)
+			if (is_mem_load(order[i]->insns[j].code))
+				read |= (uint16_t)(1u << (order[i]->insns[j].k & 15));
+	return store_at_entry(ir, read);
+}
+
 int fg_ir_init_scratch(struct fg_ir *ir)
 {
-	struct fg_block **order, *init;
+	struct fg_block **order;
 	uint16_t *in, uninit = 0;
 	size_t n, i;
-	int rc = fg_ir_rpo(ir, &order, &n), k;
+	int rc = fg_ir_rpo(ir, &order, &n);
 
 	if (rc < 0)
 		return rc;
@@ -339,17 +374,7 @@ int fg_ir_init_scratch(struct fg_ir *ir)
 		if (b->term == FG_TERM_BRANCH && b->jf)
 			in[b->jf->id] &= out;
 	}
-	if (!uninit)
-		return 0;
-	init = fg_block_new(ir);
-	if (!init)
-		return -ENOMEM;
-	for (k = 0; k < CBPF_MEMWORDS; k++)
-		if ((uninit & (1u << k)) && fg_block_add(ir, init, BPF_ST, (uint32_t)k) < 0)
-			return -ENOMEM;
-	fg_block_jump(init, ir->entry);
-	ir->entry = init;
-	return 0;
+	return store_at_entry(ir, uninit);
 }
 
 /* ---- checker -------------------------------------------------------------- */

@@ -116,6 +116,12 @@ int fg_ir_rpo(struct fg_ir *ir, struct fg_block ***out, size_t *n);
  * written before it is read holds on every path.  Returns 0 or -ENOMEM.
  */
 int fg_ir_init_scratch(struct fg_ir *ir);
+/*
+ * Store, at the entry, every scratch word the program reads.  For layouts
+ * where the kernel's check (which walks the program in order and does not
+ * start afresh after a return) cannot see a store that every path makes.
+ */
+int fg_ir_init_scratch_all(struct fg_ir *ir);
 
 /*
  * Check the IR's invariants: every reachable block terminated, successors

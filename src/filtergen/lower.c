@@ -4,7 +4,8 @@
  * The walk goes left to right in source order, because primitives such as
  * `vlan` and `pppoes` change the offsets for everything written after them.
  * and/or/not become patch-list operations; each primitive is handed to the
- * file that knows its protocol.  Keeps true: the current primitive's span is
+ * file that knows its protocol, except that a run of `or`ed ids with the
+ * same qualifiers becomes one set test (lower_set.c).  Keeps true: the current primitive's span is
  * recorded before it is lowered, so every error points at the source; the
  * recursion is bounded by the parser's depth limit.
  */
@@ -18,8 +19,14 @@ static struct fg_cond lower_list(struct fg_lower *l, const struct fg_node *n, bo
 	size_t i;
 
 	for (i = 0; i < n->u.list.nkids; i++) {
-		struct fg_cond k = fg_lower_node(l, n->u.list.kids[i]);
+		struct fg_cond k;
+		size_t run = is_and ? 0 : fg_lower_set_run(l, n->u.list.kids + i,
+							     n->u.list.nkids - i, &k);
 
+		if (run)
+			i += run - 1;	/* a run of ids tested as one set (lower_set.c) */
+		else
+			k = fg_lower_node(l, n->u.list.kids[i]);
 		c = is_and ? fg_cond_and(l->ir, c, k) : fg_cond_or(l->ir, c, k);
 	}
 	return c;

@@ -46,6 +46,8 @@ struct fg_lower {
 	uint32_t netmask;
 	bool netmask_known;
 	bool linux_ext;			/* Linux ancillary loads allowed (live socket filters) */
+	bool savefile;			/* packets from a capture file (DLT_NULL: any BSD's AF_INET6) */
+	bool swapped;			/* ... written in the other byte order */
 	struct fg_off off_linkhdr;
 	struct fg_off off_linktype;	/* k == FG_OFF_NONE: no type field */
 	struct fg_off off_linkpl;
@@ -175,5 +177,38 @@ struct fg_cond fg_gen_vxlan(struct fg_lower *l, bool has_vni, uint32_t vni, stru
 /* Compare a byte string (an address) at an offset, 4/2/1 bytes at a time. */
 struct fg_cond fg_gen_bcmp(struct fg_lower *l, enum fg_offrel rel, uint32_t off,
 			   const uint8_t *bytes, size_t n);
+
+/* ---- set tests (lower_set.c): runs of `or`ed ids as one membership test ---- */
+
+/* What a set element tests: IPv4 addresses (host4 semantics) or transport ports. */
+enum fg_set_kind { FG_SET_NONE, FG_SET_HOST4, FG_SET_PORT };
+
+/* One id as an interval of a set: kind, qualifiers (dir DEFAULT means src or dst), [lo, hi]. */
+struct fg_set_elem {
+	enum fg_set_kind kind;
+	uint8_t proto;		/* enum fg_proto */
+	uint8_t dir;		/* enum fg_dir: DEFAULT, SRC or DST */
+	uint32_t lo, hi;
+};
+
+/*
+ * lower_id.c: describe id node n as one interval of a set test, without
+ * making code or recording errors.  Returns false (the id must be lowered
+ * on its own) unless n means exactly "some address/port it selects lies in
+ * [lo, hi]" with a single direction or "src or dst".
+ */
+bool fg_id_set_elem(struct fg_lower *l, const struct fg_node *n, struct fg_set_elem *e);
+
+/* lower_port.c: the guard of a port test (IPv4: not a later fragment) for tcp, udp, sctp or all. */
+struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p);
+
+/*
+ * lower_set.c: if kids[0..n) starts with a run of at least FG_SET_MIN_RUN
+ * ids of one set kind and qualifiers, lower the run as one set test into
+ * *out and return its length; otherwise return 0 (nothing made).
+ */
+#define FG_SET_MIN_RUN 2
+size_t fg_lower_set_run(struct fg_lower *l, struct fg_node *const *kids, size_t n,
+			struct fg_cond *out);
 
 #endif /* PFC_FG_LOWER_H */

@@ -206,9 +206,8 @@ static struct fg_cond host_name(struct fg_lower *l, const struct fg_node *n)
 	return c;
 }
 
-/* A service name or number as a port, for a qualifier's transports. */
-static int port_value(struct fg_lower *l, const struct fg_node *n, const char *s, size_t len,
-		      uint32_t *port)
+/* A service name or number as a port, for a qualifier's transports; -EINVAL, no error recorded. */
+static int port_lookup(const struct fg_node *n, const char *s, size_t len, uint32_t *port)
 {
 	static const char *const protos[] = { "tcp", "udp", "sctp" };
 	char name[256];
@@ -217,7 +216,7 @@ static int port_value(struct fg_lower *l, const struct fg_node *n, const char *s
 	size_t i;
 
 	if (len == 0 || len >= sizeof(name))
-		goto bad;
+		return -EINVAL;
 	memcpy(name, s, len);
 	name[len] = '\0';
 	v = strtoul(name, &end, 0);
@@ -233,7 +232,14 @@ static int port_value(struct fg_lower *l, const struct fg_node *n, const char *s
 		if (fg_resolve_service(name, protos[i], port) == 0)
 			return 0;
 	}
-bad:
+	return -EINVAL;
+}
+
+static int port_value(struct fg_lower *l, const struct fg_node *n, const char *s, size_t len,
+		      uint32_t *port)
+{
+	if (port_lookup(n, s, len, port) == 0)
+		return 0;
 	fg_lower_error(l, n->u.id.v.at.off, n->u.id.v.at.len, -EINVAL, "unknown port '%.*s'",
 		       (int)len, s);
 	return -EINVAL;
@@ -378,5 +384,125 @@ struct fg_cond fg_lower_id(struct fg_lower *l, const struct fg_node *n)
 				      l->link->name);
 	default:
 		return id_name(l, n);
+	}
+}
+
+/* ---- ids as set elements (for lower_set.c) ------------------------------ */
+
+/* A dotted quad's value, left-aligned, and the mask of the bits written; false if a part > 255. */
+static bool v4_quiet(const struct fg_ipv4 *a, uint32_t *v, uint32_t *mask)
+{
+	uint32_t x = 0;
+	unsigned i;
+
+	if (a->nparts < 1 || a->nparts > 4)
+		return false;
+	for (i = 0; i < a->nparts; i++) {
+		if (a->part[i] > 255)
+			return false;
+		x = x << 8 | a->part[i];
+	}
+	*v = a->nparts == 4 ? x : x << (32 - 8 * a->nparts);
+	*mask = a->nparts == 4 ? 0xffffffffu : 0xffffffffu << (32 - 8 * a->nparts);
+	return true;
+}
+
+/* The value and mask id_num, id_ipv4 and net4 would give, when they would give one. */
+static bool host4_value(const struct fg_node *n, uint32_t *v, uint32_t *mask)
+{
+	const struct fg_idval *val = &n->u.id.v;
+	uint32_t m, mm;
+
+	switch (val->kind) {
+	case FG_ID_NUM:
+		*v = val->num;
+		*mask = 0xffffffffu;
+		if (n->u.id.q.addr == FG_ADDR_NET)
+			while (*v && !(*v & 0xff000000u)) {
+				*v <<= 8;
+				*mask <<= 8;
+			}
+		return true;
+	case FG_ID_IPV4:
+		return v4_quiet(&val->v4, v, mask);
+	case FG_ID_IPV4_PREFIX:
+		if (n->u.id.q.addr == FG_ADDR_HOST || val->prefix > 32 || !v4_quiet(&val->v4, v, &m))
+			return false;
+		*mask = val->prefix ? 0xffffffffu << (32 - val->prefix) : 0;
+		return !(*v & ~*mask);
+	case FG_ID_IPV4_MASK:
+		if (n->u.id.q.addr == FG_ADDR_HOST || !v4_quiet(&val->v4, v, &m) ||
+		    !v4_quiet(&val->v4mask, mask, &mm))
+			return false;
+		return !(*v & ~*mask);
+	default:
+		return false;
+	}
+}
+
+/* A port or port range as port_name/id_num would lower it. */
+static bool port_range_value(const struct fg_node *n, uint32_t *lo, uint32_t *hi)
+{
+	const char *t = n->u.id.v.text, *dash = NULL;
+
+	if (n->u.id.v.kind == FG_ID_NUM) {
+		*lo = *hi = n->u.id.v.num;
+	} else if (n->u.id.v.kind != FG_ID_NAME) {
+		return false;
+	} else {
+		if (n->u.id.q.addr == FG_ADDR_PORTRANGE)
+			dash = strchr(t, '-');
+		if (!dash) {
+			if (port_lookup(n, t, strlen(t), lo) < 0)
+				return false;
+			*hi = *lo;
+		} else if (port_lookup(n, t, (size_t)(dash - t), lo) < 0 ||
+			   port_lookup(n, dash + 1, strlen(dash + 1), hi) < 0) {
+			return false;
+		}
+	}
+	if (*lo > 65535 || *hi > 65535)
+		return false;
+	if (*lo > *hi) {
+		uint32_t t2 = *lo;
+
+		*lo = *hi;
+		*hi = t2;
+	}
+	return true;
+}
+
+bool fg_id_set_elem(struct fg_lower *l, const struct fg_node *n, struct fg_set_elem *e)
+{
+	const struct fg_qual *q = &n->u.id.q;
+	uint32_t v, mask;
+
+	(void)l;
+	if (n->kind != FG_N_ID)
+		return false;
+	if (q->dir != FG_DIR_DEFAULT && q->dir != FG_DIR_SRC && q->dir != FG_DIR_DST &&
+	    q->dir != FG_DIR_SRC_OR_DST)
+		return false;	/* "src and dst" is no set membership; 802.11 directions are errors */
+	e->proto = q->proto;
+	e->dir = q->dir == FG_DIR_SRC_OR_DST ? FG_DIR_DEFAULT : q->dir;
+	switch (q->addr) {
+	case FG_ADDR_DEFAULT: case FG_ADDR_HOST: case FG_ADDR_NET:
+		if (q->proto != FG_PROTO_DEFAULT && q->proto != FG_PROTO_IP &&
+		    q->proto != FG_PROTO_ARP && q->proto != FG_PROTO_RARP)
+			return false;
+		if (!host4_value(n, &v, &mask) || (~mask & (~mask + 1)) != 0)
+			return false;	/* a mask with holes is no interval */
+		e->kind = FG_SET_HOST4;
+		e->lo = v;
+		e->hi = v | ~mask;
+		return true;
+	case FG_ADDR_PORT: case FG_ADDR_PORTRANGE:
+		if (q->proto != FG_PROTO_DEFAULT && q->proto != FG_PROTO_TCP &&
+		    q->proto != FG_PROTO_UDP && q->proto != FG_PROTO_SCTP)
+			return false;
+		e->kind = FG_SET_PORT;
+		return port_range_value(n, &e->lo, &e->hi);
+	default:
+		return false;
 	}
 }

@@ -138,20 +138,36 @@ static uint32_t bswap32(uint32_t v)
 	return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
 }
 
-/* DLT_NULL records the family in the capturing host's order; compare as this host reads it. */
-static struct fg_cond loopback_linktype(struct fg_lower *l, uint32_t proto, bool host_order)
+/*
+ * DLT_NULL records the family in the byte order of the machine that wrote
+ * the capture (this one, unless a capture file says it was swapped);
+ * DLT_LOOP in network order.  AF_INET6 differs between systems: a capture
+ * file may come from any BSD (24, 28 or 30); otherwise it is this system's.
+ */
+static struct fg_cond af_eq(struct fg_lower *l, uint32_t af, bool host_order)
 {
-	uint32_t af;
+	bool writer_le = (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) != l->swapped;
 
-	if (proto == ETHERTYPE_IP)
-		af = AF_INET_V;
-	else if (proto == ETHERTYPE_IPV6)
-		af = AF_INET6_LINUX;
-	else
-		return fg_cond_const(false);
-	if (host_order && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+	if (host_order && writer_le)
 		af = bswap32(af);
 	return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_W, af);
+}
+
+static struct fg_cond loopback_linktype(struct fg_lower *l, uint32_t proto, bool host_order)
+{
+	static const uint32_t bsd_inet6[] = { 24, 28, 30 };
+	struct fg_cond c = fg_cond_const(false);
+	size_t i;
+
+	if (proto == ETHERTYPE_IP)
+		return af_eq(l, AF_INET_V, host_order);
+	if (proto != ETHERTYPE_IPV6)
+		return fg_cond_const(false);
+	if (!l->savefile)
+		return af_eq(l, AF_INET6_LINUX, host_order);
+	for (i = 0; i < sizeof(bsd_inet6) / sizeof(bsd_inet6[0]); i++)
+		c = fg_cond_or(l->ir, c, af_eq(l, bsd_inet6[i], host_order));
+	return c;
 }
 
 /* Ethernet types that PPP carries under its own protocol numbers. */

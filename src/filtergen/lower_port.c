@@ -55,16 +55,24 @@ static struct fg_cond proto_in(struct fg_lower *l, uint32_t field, const uint32_
 	return c;
 }
 
-static struct fg_cond ports_v4(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,
-			       struct range_arg *a)
+struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p)
 {
 	uint32_t t[3];
 	size_t n = transports(p, t);
-	struct fg_cond c = fg_gen_linktype(l, ETHERTYPE_IP);
+	struct fg_cond c = fg_gen_linktype(l, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
 
-	c = fg_cond_and(l->ir, c, proto_in(l, 9, t, n));
+	c = fg_cond_and(l->ir, c, proto_in(l, v6 ? 6 : 9, t, n));
+	if (v6)
+		return c;
 	/* not a fragment other than the first */
-	c = fg_cond_and(l->ir, c, fg_gen_mcmp(l, FG_OR_LINKPL, 6, BPF_H, 0, 0x1fff));
+	return fg_cond_and(l->ir, c, fg_gen_mcmp(l, FG_OR_LINKPL, 6, BPF_H, 0, 0x1fff));
+}
+
+static struct fg_cond ports_v4(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,
+			       struct range_arg *a)
+{
+	struct fg_cond c = fg_gen_port_guard(l, false, p);
+
 	a->rel = FG_OR_TRAN_IPV4;
 	return fg_cond_and(l->ir, c, fg_gen_by_dir(l, dir, port_side, a));
 }
@@ -72,11 +80,8 @@ static struct fg_cond ports_v4(struct fg_lower *l, enum fg_proto p, enum fg_dir 
 static struct fg_cond ports_v6(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,
 			       struct range_arg *a)
 {
-	uint32_t t[3];
-	size_t n = transports(p, t);
-	struct fg_cond c = fg_gen_linktype(l, ETHERTYPE_IPV6);
+	struct fg_cond c = fg_gen_port_guard(l, true, p);
 
-	c = fg_cond_and(l->ir, c, proto_in(l, 6, t, n));
 	a->rel = FG_OR_TRAN_IPV6;
 	return fg_cond_and(l->ir, c, fg_gen_by_dir(l, dir, port_side, a));
 }

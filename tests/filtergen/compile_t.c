@@ -41,12 +41,49 @@ static void test_golden(void)
 {
 	golden("", "1\n6 0 0 262144\n");
 	golden("ip", "4\n40 0 0 12\n21 0 1 2048\n6 0 0 262144\n6 0 0 0\n");
-	golden("arp or rarp", "6\n40 0 0 12\n21 2 0 2054\n40 0 0 12\n21 0 1 32821\n6 0 0 262144\n6 0 0 0\n");
+	/* the optimizer drops the second `ldh [12]`: A still holds it on the only path there */
+	golden("arp or rarp", "5\n40 0 0 12\n21 1 0 2054\n21 0 1 32821\n6 0 0 262144\n6 0 0 0\n");
 	golden("not ip6", "4\n40 0 0 12\n21 0 1 34525\n6 0 0 0\n6 0 0 262144\n");
 	golden("less 100", "4\n128 0 0 0\n37 0 1 100\n6 0 0 0\n6 0 0 262144\n");
 	golden("ether multicast", "4\n48 0 0 0\n69 0 1 1\n6 0 0 262144\n6 0 0 0\n");
 	golden("ip[0] & 0xf > 5",
 	       "7\n40 0 0 12\n21 0 4 2048\n48 0 0 14\n84 0 0 15\n37 0 1 5\n6 0 0 262144\n6 0 0 0\n");
+}
+
+/* Goldens that show what the optimizer does, next to the unoptimized program. */
+static void golden_opt(const char *expr, int optimize, const char *want, const char *what)
+{
+	struct fg_compile_opts o;
+	struct fg_diag d;
+	int rc;
+	char *got;
+
+	fg_compile_opts_init(&o);
+	o.optimize = optimize;
+	got = compile_ddd(expr, &o, &rc, &d);
+	tap_is_str(got, want, "golden%s [%s]: %s", optimize ? "" : " -O", expr, what);
+	free(got);
+}
+
+static void test_optimized(void)
+{
+	golden_opt("arp or rarp", 0,
+		   "6\n40 0 0 12\n21 2 0 2054\n40 0 0 12\n21 0 1 32821\n6 0 0 262144\n6 0 0 0\n",
+		   "as lowered, each test loads the ethertype");
+	golden_opt("ip and ip", 1, "4\n40 0 0 12\n21 0 1 2048\n6 0 0 262144\n6 0 0 0\n",
+		   "a test whose outcome is known is dropped");
+	golden_opt("not (ip and ip6)", 1, "1\n6 0 0 262144\n",
+		   "an ethertype cannot be two things: always accept");
+	golden_opt("tcp[13] & 2 != 0", 1,
+		   "11\n40 0 0 12\n21 0 8 2048\n48 0 0 23\n21 0 6 6\n40 0 0 20\n69 4 0 8191\n"
+		   "177 0 0 14\n80 0 0 27\n69 0 1 2\n6 0 0 262144\n6 0 0 0\n",
+		   "the IPv6 half cannot reach the IPv4-only load: threaded to ret #0; masks become jset");
+	golden_opt("tcp port 80", 1,
+		   "20\n40 0 0 12\n21 0 9 2048\n48 0 0 23\n21 0 15 6\n40 0 0 20\n69 13 0 8191\n"
+		   "177 0 0 14\n72 0 0 14\n21 9 0 80\n72 0 0 16\n21 7 8 80\n21 0 7 34525\n"
+		   "48 0 0 20\n21 0 5 6\n40 0 0 54\n21 2 0 80\n40 0 0 56\n21 0 1 80\n"
+		   "6 0 0 262144\n6 0 0 0\n",
+		   "ethertype loaded once, X loaded once, one ret #0");
 }
 
 struct err_case {
@@ -112,8 +149,9 @@ static void test_options(void)
 	o.netmask = 0xffff0000u;
 	o.netmask_known = 1;
 	t = compile_ddd("ip broadcast", &o, &rc, &d);
-	tap_is_str(t, "10\n40 0 0 12\n21 0 7 2048\n32 0 0 30\n84 0 0 65535\n21 3 0 0\n32 0 0 30\n"
-		   "84 0 0 65535\n21 0 1 65535\n6 0 0 262144\n6 0 0 0\n", "ip broadcast with a netmask");
+	/* host part all zeros or all ones; the optimizer makes `and #m; jeq #0` a jset */
+	tap_is_str(t, "8\n40 0 0 12\n21 0 5 2048\n32 0 0 30\n69 0 2 65535\n84 0 0 65535\n"
+		   "21 0 1 65535\n6 0 0 262144\n6 0 0 0\n", "ip broadcast with a netmask");
 	free(t);
 	fg_compile_opts_init(&o);
 	o.linktype = 12;	/* DLT_RAW */
@@ -124,6 +162,20 @@ static void test_options(void)
 	tap_ok(rc == -EINVAL && strcmp(d.msg, "expression rejects all packets") == 0,
 	       "RAW: arp can never match: expression rejects all packets");
 	free(t);
+	o.linktype = 0;		/* DLT_NULL: the AF in the writer's byte order */
+	t = compile_ddd("ip6", &o, &rc, &d);
+	tap_ok(t && strstr(t, "21 0 1 167772160\n"), "NULL, live: ip6 is this system's AF_INET6 (10)");
+	free(t);
+	o.savefile = 1;
+	t = compile_ddd("ip6", &o, &rc, &d);
+	tap_ok(t && strstr(t, " 402653184\n") && strstr(t, " 469762048\n") && strstr(t, " 503316480\n"),
+	       "NULL, capture file: ip6 is any BSD's AF_INET6 (24, 28, 30)");
+	free(t);
+	o.swapped = 1;
+	t = compile_ddd("ip", &o, &rc, &d);
+	tap_ok(t && strstr(t, "21 0 1 2\n"), "NULL, file from a big-endian writer: AF_INET read as 2");
+	free(t);
+	o.savefile = o.swapped = 0;
 	o.linktype = 147;	/* DLT_USER0: not described */
 	t = compile_ddd("ip", &o, &rc, &d);
 	tap_is_int(rc, -EOPNOTSUPP, "an unknown link type is -EOPNOTSUPP");
@@ -203,6 +255,7 @@ static void test_threads(void)
 int main(void)
 {
 	test_golden();
+	test_optimized();
 	test_errors();
 	test_options();
 	test_enomem();

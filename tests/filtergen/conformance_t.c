@@ -78,15 +78,53 @@ static void opts_for(struct fg_compile_opts *o, int dlt, const char *snaplen, co
 
 static struct { long rows, ours, theirs; } sizes;
 
+/*
+ * A pcap handle as libpcap compiles for it: pcap_open_dead(), or for rows
+ * about capture files (offline_swapped / offline_unswapped) a real
+ * pcap_open_offline() on a header-only file of that byte order.
+ */
+static pcap_t *reference_handle(int dlt, uint32_t snaplen, int savefile, int swapped)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	uint32_t hdr[6] = { 0xa1b2c3d4u, 2u | 4u << 16, 0, 0, snaplen, (uint32_t)dlt };
+	FILE *f;
+	pcap_t *p;
+	int i;
+
+	if (!savefile)
+		return pcap_open_dead(dlt, (int)snaplen);
+	for (i = 0; swapped && i < 6; i++)
+		hdr[i] = i == 1 ? (uint32_t)(__builtin_bswap16(2) | __builtin_bswap16(4) << 16)
+				: __builtin_bswap32(hdr[i]);
+	f = tmpfile();
+	if (!f)
+		return NULL;
+	fwrite(hdr, sizeof(hdr), 1, f);
+	rewind(f);
+	p = pcap_fopen_offline(f, err);	/* takes f */
+	if (!p)
+		fclose(f);
+	return p;
+}
+
+static int row_savefile(const char *flags, int *swapped)
+{
+	*swapped = strstr(flags, "offline_swapped") != NULL;
+	return strstr(flags, "offline_") != NULL;
+}
+
 /* libpcap 1.10.3's unoptimized program for the same row, or 0 if it refuses. */
 static int libpcap_compile(int dlt, uint32_t snaplen, const char *expr, const char *netmask,
-			   struct bpf_program *bp)
+			   const char *flags, struct bpf_program *bp)
 {
-	pcap_t *p = pcap_open_dead(dlt, (int)snaplen);
+	int swapped, savefile = row_savefile(flags, &swapped);
+	pcap_t *p = reference_handle(dlt, snaplen, savefile, swapped);
 	bpf_u_int32 mask = PCAP_NETMASK_UNKNOWN;
 	struct in_addr a;
 	int rc;
 
+	if (!p)
+		return 0;
 	if (netmask && *netmask && inet_pton(AF_INET, netmask, &a) == 1)
 		mask = ntohl(a.s_addr);
 	rc = pcap_compile(p, bp, expr, 0, mask);
@@ -132,6 +170,7 @@ static void accept_row(char **col)
 	/* libpcap compiles opt_rejects rows only without its optimizer; linuxext rows for a live socket */
 	o.optimize = strstr(col[8], "opt_rejects") == NULL;
 	o.linux_ext = strstr(col[8], "linuxext") != NULL;
+	o.savefile = row_savefile(col[8], &o.swapped);
 	rc = fg_compile(col[4], strlen(col[4]), &o, &prog, &n, &d);
 	if (rc == -EOPNOTSUPP) {
 		printf("not ok %d - accept %s %s [%s] # TODO %s\n", ++tap_count, col[0], col[2], col[4], d.msg);
@@ -143,7 +182,7 @@ static void accept_row(char **col)
 	}
 	if (known_divergence(col[0]))
 		tap_skip("verdicts %s [%s]: %s", col[0], col[4], known_divergence(col[0]));
-	else if (libpcap_compile(dlt, o.snaplen, col[4], col[5], &bp)) {
+	else if (libpcap_compile(dlt, o.snaplen, col[4], col[5], col[8], &bp)) {
 		const struct corpus *c = corpus_for(dlt);
 
 		sizes.rows++;

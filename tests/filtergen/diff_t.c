@@ -7,6 +7,8 @@
  * both do, pfc's program and libpcap's unoptimized one must give the same
  * verdict on every packet of that link type's corpus (the conformance rule:
  * a difference counts unless one program stopped at an out-of-range load).
+ * pfc's optimized program is held to the same rule against that same
+ * unoptimized libpcap program, so every optimizer pass is checked here too.
  * One TAP line per expression; deterministic (fixed seed).
  */
 #include <stdio.h>
@@ -88,6 +90,30 @@ static int libpcap_ok(int dlt, const char *expr, struct bpf_program *bp)
 	return rc == 0;
 }
 
+/* pfc's optimized program against libpcap's unoptimized one: the optimizer keeps every verdict. */
+static void optimized(struct fg_compile_opts *o, const char *name, const char *expr,
+		      const struct bpf_program *bp, const struct corpus *c)
+{
+	struct cbpf_insn *prog = NULL;
+	struct fg_diag d;
+	size_t n = 0, bad, first = 0;
+	int rc;
+
+	o->optimize = 1;
+	rc = fg_compile(expr, strlen(expr), o, &prog, &n, &d);
+	if (rc != 0 && strcmp(d.msg, "expression rejects all packets") == 0) {
+		tap_ok(1, "%s [%s]: optimized, refused as rejecting everything", name, expr);
+	} else if (!tap_ok(rc == 0, "%s [%s]: optimized, compiles", name, expr)) {
+		tap_diag("  error %d: %s", rc, d.msg);
+	} else {
+		bad = compare_verdicts(prog, n, bp, c, &first);
+		if (!tap_ok(bad == 0, "%s [%s]: optimized, same verdicts on %zu packets", name, expr,
+			    c->n))
+			tap_diag("  %zu packets differ, first #%zu", bad, first);
+	}
+	cbpf_free(prog);
+}
+
 static void one(int dlt, const char *name, const char *expr)
 {
 	struct fg_compile_opts o;
@@ -111,6 +137,7 @@ static void one(int dlt, const char *name, const char *expr)
 		bad = compare_verdicts(prog, n, &bp, c, &first);
 		if (!tap_ok(bad == 0, "%s [%s]: same verdicts on %zu packets", name, expr, c->n))
 			tap_diag("  %zu packets differ, first #%zu", bad, first);
+		optimized(&o, name, expr, &bp, c);
 	} else {
 		tap_ok(1, "%s [%s]: both refuse", name, expr);
 	}
