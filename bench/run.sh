@@ -6,6 +6,8 @@
 #     unoptimized libpcap side by side);
 #  3. instructions executed per packet, pfc against optimized libpcap, over
 #     ../shared/pcaps (the same counting interpreter runs both).
+#  4. offline replay: pfc -r -w against tcpdump -r -w and cat, wall time
+#     over ~300 MB files (bench/replay.sh).
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
 cd "$top_builddir" || exit 1
@@ -52,3 +54,7 @@ bench/insncount bench/exprs-conformance.txt
 echo "the realistic set (tests/cli/exprs.txt):"
 bench/insncount "$top_srcdir/tests/cli/exprs.txt"
 rm -f bench/exprs-conformance.txt
+
+echo
+echo "== 4. offline replay: pfc -r -w vs tcpdump -r -w vs cat (median wall time) =="
+top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/replay.sh"

@@ -1,8 +1,10 @@
 /*
  * capture.h -- packet sources and sinks: public API of libpfc's capture module.
  *
- * Reads capture files (pcap and pcapng) record by record.  The capture
- * module receives programs, it never compiles one; it depends on cbpf only.
+ * Reads capture files (pcap and pcapng) record by record with its own
+ * parser, writes pcap files, and renders one-line packet summaries.  The
+ * capture module receives programs, it never compiles one; it depends on
+ * cbpf only (and on no libpcap).
  * Functions return 0 (or a count) on success and a negative errno on error;
  * nothing here prints or exits.
  */
@@ -20,35 +22,119 @@ extern "C" {
 #define PFC_API __attribute__((visibility("default")))
 #endif
 
-/* One packet record; data stays valid until the next cap_file_next(). */
+enum cap_precision { CAP_PRECISION_MICRO = 0, CAP_PRECISION_NANO = 1 };
+
+/*
+ * One packet record; data points into the reader's buffer and stays valid
+ * until the next cap_file_next().  caplen is already cut to the interface's
+ * snap length as libpcap cuts it.
+ */
 struct cap_pkt {
 	const uint8_t *data;
 	uint32_t caplen;	/* bytes captured (at data) */
 	uint32_t wirelen;	/* bytes the packet had on the wire */
 	int64_t ts_sec;
-	uint32_t ts_usec;	/* microseconds */
-	int linktype;		/* LINKTYPE_* / DLT_* of the record's interface */
+	uint32_t ts_usec;	/* fraction in microseconds (as libpcap's micro precision) */
+	int linktype;		/* DLT_* of the record's interface */
+	uint32_t ts_nsec;	/* fraction in nanoseconds (as libpcap's nano precision) */
+	uint32_t iface;		/* index of the interface (cap_file_iface); 0 for pcap */
+};
+
+/* An interface of a capture file (the pcap header, or a pcapng IDB). */
+struct cap_iface {
+	uint32_t linktype;	/* LINKTYPE_* as in the file, pcap FCS bits included */
+	int dlt;		/* DLT_* (what compilers take) */
+	uint32_t snaplen;	/* adjusted as libpcap does (0 or over INT_MAX: the link type's maximum) */
+	enum cap_precision precision;	/* NANO when the file's resolution is finer than 1 us */
+	int swapped;		/* written by a machine of the other byte order (for DLT_NULL's host-order header) */
 };
 
 struct cap_file;
 
 /*
- * Open a capture file ("-" is standard input).  On failure returns a
- * negative errno and, when errbuf is not NULL, a message in errbuf.
+ * Open a capture file, pcap or pcapng ("-" is standard input).  The file
+ * is read in large blocks; no system call or allocation per record.
+ * On failure returns a negative errno and, when errbuf is not NULL, a
+ * message in errbuf: -ENOENT etc. from open(2), -EINVAL not a capture
+ * file (bad magic, unsupported version, truncated header), -ENOMEM.
  */
 PFC_API int cap_file_open(const char *path, struct cap_file **out,
 			  char *errbuf, size_t errlen);
 
-/* Next record: 1 and *pkt filled, 0 at the end, negative errno on a bad file (see cap_file_error). */
+/* Like cap_file_open() on len bytes at data (not copied; must outlive the handle). */
+PFC_API int cap_file_open_mem(const void *data, size_t len, struct cap_file **out,
+			      char *errbuf, size_t errlen);
+
+/*
+ * Next record: 1 and *pkt filled, 0 at the end, negative errno on a bad
+ * file: -EINVAL (cap_file_error names the byte offset and what is wrong;
+ * the error repeats on later calls), or a read error.  Records before the
+ * bad one are delivered normally.
+ */
 PFC_API int cap_file_next(struct cap_file *f, struct cap_pkt *pkt);
 
-/* The file's link type (of its first interface for pcapng). */
+/* The file's link type as a DLT (of its first interface for pcapng; -1 if none yet). */
 PFC_API int cap_file_linktype(const struct cap_file *f);
+
+/* Interface idx of the file (seen so far): 0 and *out, or -ENOENT. */
+PFC_API int cap_file_iface(const struct cap_file *f, uint32_t idx, struct cap_iface *out);
+
+/* Number of interfaces seen so far (1 for pcap). */
+PFC_API uint32_t cap_file_nifaces(const struct cap_file *f);
 
 /* The message of the last error, or "". */
 PFC_API const char *cap_file_error(const struct cap_file *f);
 
 PFC_API void cap_file_close(struct cap_file *f);
+
+/* ---- pcap writer --------------------------------------------------------- */
+
+struct cap_writer;
+
+/* What the file header says; initialise with cap_writer_opts_init(). */
+struct cap_writer_opts {
+	size_t sz;		/* sizeof(struct cap_writer_opts) */
+	uint32_t linktype;	/* LINKTYPE_* written in the header (FCS bits kept) */
+	uint32_t snaplen;
+	enum cap_precision precision;	/* micro: magic a1b2c3d4, nano: a1b23c4d */
+};
+
+PFC_API void cap_writer_opts_init(struct cap_writer_opts *opts);
+
+/*
+ * Create (truncate) a pcap file, "-" is standard output, in host byte order
+ * as libpcap's pcap_dump writes it.  Output is batched in a large buffer.
+ * Returns 0, -errno from open(2), -EINVAL (bad opts), -ENOMEM; errbuf gets
+ * a message.
+ */
+PFC_API int cap_writer_open(const char *path, const struct cap_writer_opts *opts,
+			    struct cap_writer **out, char *errbuf, size_t errlen);
+
+/*
+ * Append a record of pkt with at most keep captured bytes (the filter's
+ * return value).  Returns 0 or -errno of a failed write (the error is
+ * sticky; cap_writer_error says what).
+ */
+PFC_API int cap_writer_write(struct cap_writer *w, const struct cap_pkt *pkt, uint32_t keep);
+
+/*
+ * Flush and close (the handle is released either way): 0, or -errno of the
+ * first failed write, flush or close, with its message in errbuf.
+ */
+PFC_API int cap_writer_close(struct cap_writer *w, char *errbuf, size_t errlen);
+
+PFC_API const char *cap_writer_error(const struct cap_writer *w);
+
+/* ---- summaries ----------------------------------------------------------- */
+
+/*
+ * One line about a packet in tcpdump -q's style, without the newline:
+ * local time of day, then "IP 198.18.0.1.80 > 198.18.0.2.1234: tcp 0".
+ * dlt is the packet's link type.  Returns the length of the full line
+ * (like snprintf); buf is always NUL-terminated.
+ */
+PFC_API int cap_pkt_summary(const struct cap_pkt *pkt, enum cap_precision precision,
+			    char *buf, size_t size);
 
 #ifdef __cplusplus
 }

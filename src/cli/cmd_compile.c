@@ -1,10 +1,12 @@
 /*
- * cmd_compile.c -- pfc's tcpdump-compatible compile mode:
+ * cmd_compile.c -- pfc's tcpdump-compatible command line:
  *   pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]
  *       (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]
+ *   pfc -r FILE [-w OUT] [-c N] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]
  * Words after the options are joined with spaces, as tcpdump joins them.
- * The program is printed in tcpdump's formats; errors point at the
- * expression with a caret.
+ * The program is printed in tcpdump's formats (for the link type of FILE
+ * when -r is given too), or run over FILE by cmd_replay.c; errors point at
+ * the expression with a caret.
  *
  * Keeps true: the exit status is 0 only when a program was printed; a
  * rejected expression prints nothing on standard output.
@@ -16,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "cli.h"
+#include "cmd_replay.h"
 #include "filtergen.h"
 
 struct compile_opts {
@@ -24,15 +28,20 @@ struct compile_opts {
 	int dflag;
 	int dump_ir;
 	const char *file;
+	struct replay_opts rp;
 };
 
 static void compile_usage(FILE *out)
 {
 	fputs("usage: pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]\n"
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
+	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
 	      "Compile a pcap-filter(7) expression into classic BPF and print it as\n"
 	      "tcpdump -d/-dd/-ddd does.  LINKTYPE is a name (EN10MB, LINUX_SLL2, RAW...)\n"
-	      "or a number; defaults EN10MB and snap length 262144.\n", out);
+	      "or a number; defaults EN10MB and snap length 262144.\n"
+	      "With -r, filter the packets of a pcap or pcapng FILE (- is standard input):\n"
+	      "print a line per match, or with -w write them to a pcap file as tcpdump -w\n"
+	      "does; -c stops after COUNT matches.\n", out);
 }
 
 static int parse_linktype(const char *s, struct compile_opts *o)
@@ -55,6 +64,7 @@ static int parse_snaplen(const char *s, struct compile_opts *o)
 	}
 	/* tcpdump: 0 means the default */
 	o->fg.snaplen = v == 0 ? 262144u : (uint32_t)v;
+	o->rp.snaplen_set = 1;
 	return 0;
 }
 
@@ -71,17 +81,64 @@ static int parse_netmask(const char *s, struct compile_opts *o)
 	return 0;
 }
 
+static int parse_count(const char *s, struct compile_opts *o)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*s == '\0' || *s == '-' || *end != '\0' || v == 0) {
+		cli_error("invalid packet count '%s'", s);
+		return CLI_EXIT_USAGE;
+	}
+	o->rp.count = v;
+	return 0;
+}
+
+static int parse_precision(const char *s, struct compile_opts *o)
+{
+	if (strcmp(s, "micro") == 0 || strcmp(s, "nano") == 0) {
+		o->rp.precision = s[0] == 'n';
+		return 0;
+	}
+	cli_error("invalid time stamp precision '%s' (micro or nano)", s);
+	return CLI_EXIT_USAGE;
+}
+
+/* What the options ask for must make one job. */
+static int check_mode(const struct compile_opts *o)
+{
+	if (!o->rp.input && (o->rp.output || o->rp.count)) {
+		cli_error("-w and -c need -r FILE (live capture is not part of this build yet)");
+		return CLI_EXIT_USAGE;
+	}
+	if (!o->dflag && !o->dump_ir && !o->rp.input) {
+		cli_error("nothing to do: give -d, -dd, -ddd, --dump-ir or -r FILE "
+			  "(live capture is not part of this build yet)");
+		return CLI_EXIT_USAGE;
+	}
+	if (o->dflag > 3) {
+		cli_error("at most -ddd");
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+enum { OPT_NANO = 256, OPT_MICRO, OPT_PRECISION };
+
 static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 {
 	static const struct option longopts[] = {
 		{ "netmask", required_argument, NULL, 'N' },
 		{ "dump-ir", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "nano", no_argument, NULL, OPT_NANO },
+		{ "micro", no_argument, NULL, OPT_MICRO },
+		{ "time-stamp-precision", required_argument, NULL, OPT_PRECISION },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc = 0;
 
-	while (rc == 0 && (c = getopt_long(argc, argv, "dy:s:OF:h", longopts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "dy:s:OF:hr:w:c:nq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->dflag++; break;
 		case 'y': rc = parse_linktype(optarg, o); break;
@@ -90,20 +147,18 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		case 'F': o->file = optarg; break;
 		case 'N': rc = parse_netmask(optarg, o); break;
 		case 'I': o->dump_ir = 1; break;
+		case 'r': o->rp.input = optarg; break;
+		case 'w': o->rp.output = optarg; break;
+		case 'c': rc = parse_count(optarg, o); break;
+		case 'n': case 'q': break;	/* tcpdump's; pfc never resolves names and prints briefly */
+		case OPT_NANO: o->rp.precision = 1; break;
+		case OPT_MICRO: o->rp.precision = 0; break;
+		case OPT_PRECISION: rc = parse_precision(optarg, o); break;
 		case 'h': compile_usage(stdout); *done = 1; return 0;
 		default: compile_usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
-	if (rc == 0 && !o->dflag && !o->dump_ir) {
-		cli_error("nothing to do: give -d, -dd, -ddd or --dump-ir "
-			  "(live capture and file replay are not part of this build yet)");
-		rc = CLI_EXIT_USAGE;
-	}
-	if (rc == 0 && o->dflag > 3) {
-		cli_error("at most -ddd");
-		rc = CLI_EXIT_USAGE;
-	}
-	return rc;
+	return rc ? rc : check_mode(o);
 }
 
 /* Join argv words with single spaces, as tcpdump's copy_argv does. */
@@ -175,6 +230,26 @@ static int report(const char *name, const char *expr, size_t len, int rc, const 
 	return CLI_EXIT_FAIL;
 }
 
+/* -r with -d: compile for the file's (first interface's) link type, as tcpdump does. */
+static int file_linktype(struct compile_opts *o)
+{
+	struct cap_file *f = NULL;
+	struct cap_iface ifc;
+	char err[512] = "";
+
+	if (cap_file_open(o->rp.input, &f, err, sizeof(err)) < 0) {
+		cli_error("%s: %s", o->rp.input, err[0] ? err : "out of memory");
+		return CLI_EXIT_FAIL;
+	}
+	if (cap_file_iface(f, 0, &ifc) == 0) {
+		o->fg.linktype = ifc.dlt;
+		if (!o->rp.snaplen_set)
+			o->fg.snaplen = ifc.snaplen;
+	}
+	cap_file_close(f);
+	return 0;
+}
+
 int cmd_compile(int argc, char **argv)
 {
 	struct compile_opts o;
@@ -187,6 +262,7 @@ int cmd_compile(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	fg_compile_opts_init(&o.fg);
+	o.rp.precision = -1;
 	optind = 1;
 	rc = parse_args(argc, argv, &o, &done);
 	if (rc || done)
@@ -195,6 +271,16 @@ int cmd_compile(int argc, char **argv)
 	if (rc)
 		return rc;
 	name = o.file ? o.file : "expression";
+	if (o.rp.input && !o.dflag && !o.dump_ir) {
+		o.rp.fg = o.fg;
+		rc = cli_replay(&o.rp, expr, len, name);
+		free(expr);
+		return rc;
+	}
+	if (o.rp.input && (rc = file_linktype(&o)) != 0) {
+		free(expr);
+		return rc;
+	}
 	memset(&diag, 0, sizeof(diag));
 	if (o.dump_ir) {
 		rc = fg_compile_ir(expr, len, &o.fg, &text, &diag);

@@ -1,0 +1,52 @@
+/*
+ * fuzz_pcap.c -- libFuzzer target for the capture file reader.
+ *
+ * Input: a whole file, pcap or pcapng, read in place (cap_file_open_mem).
+ * The reader must never crash or read outside the input: every record it
+ * hands out lies within the input and is no longer than its interface's
+ * snap length; every error has a message starting with its byte offset.
+ * Each record is also summarised (print.c) to exercise the decoders, and
+ * a violation aborts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_record(const uint8_t *data, size_t size, const struct cap_file *f,
+			 const struct cap_pkt *pkt)
+{
+	struct cap_iface ifc;
+	char line[512];
+
+	if (pkt->caplen && (pkt->data < data || pkt->data + pkt->caplen > data + size))
+		abort();
+	if (cap_file_iface(f, pkt->iface, &ifc) != 0 || pkt->caplen > ifc.snaplen ||
+	    pkt->linktype != ifc.dlt)
+		abort();
+	if (cap_pkt_summary(pkt, CAP_PRECISION_NANO, line, sizeof(line)) < 0)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cap_file *f = NULL;
+	struct cap_pkt pkt;
+	char err[256];
+	unsigned long n = 0;
+	int rc;
+
+	if (cap_file_open_mem(data, size, &f, err, sizeof(err)) != 0) {
+		if (strncmp(err, "offset ", 7) != 0)
+			abort();
+		return 0;
+	}
+	while ((rc = cap_file_next(f, &pkt)) == 1 && n++ < 100000)
+		check_record(data, size, f, &pkt);
+	if (rc < 0 && (strncmp(cap_file_error(f), "offset ", 7) != 0 || cap_file_next(f, &pkt) != rc))
+		abort();
+	cap_file_close(f);
+	return 0;
+}
