@@ -59,8 +59,13 @@ static struct fg_cond lower_foreign(struct fg_lower *l, const struct fg_node *n)
 
 static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
 {
+	struct fg_cond set;
+
 	switch (n->kind) {
 	case FG_N_ID:
+		/* a host, net or port alone is a set of one: its shared IPv4/IPv6 tests are smaller */
+		if (fg_lower_set_run(l, (struct fg_node *const *)&n, 1, &set))
+			return set;
 		return fg_lower_id(l, n);
 	case FG_N_PROTO:
 		return fg_gen_proto_abbrev(l, n->u.proto, n->loc);

@@ -207,7 +207,7 @@ struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p);
  * ids of one set kind and qualifiers, lower the run as one set test into
  * *out and return its length; otherwise return 0 (nothing made).
  */
-#define FG_SET_MIN_RUN 2
+#define FG_SET_MIN_RUN 1
 size_t fg_lower_set_run(struct fg_lower *l, struct fg_node *const *kids, size_t n,
 			struct fg_cond *out);
 

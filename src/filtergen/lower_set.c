@@ -309,8 +309,6 @@ size_t fg_lower_set_run(struct fg_lower *l, struct fg_node *const *kids, size_t 
 
 	if (l->err || n < FG_SET_MIN_RUN || !fg_id_set_elem(l, kids[0], &key))
 		return 0;
-	if (!fg_id_set_elem(l, kids[1], &e) || !same_key(&key, &e))
-		return 0;
 	e = key;
 	do {
 		if (fg_arena_grow(l->arena, (void **)&v, &cap, len + 1, sizeof(*v)) < 0) {
