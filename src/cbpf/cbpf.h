@@ -171,7 +171,7 @@ struct cbpf_vm;
  * Decode a program once for repeated runs.  The program must be structurally
  * safe: known opcodes, every jump landing inside the program, scratch
  * indexes < 16, no way to run off the end; cbpf_validate() implies it.  A
- * backward `ja` is accepted, as libpcap's bpf_filter() accepts it (libpcap's
+ * backward `ja` is accepted, as libpcap's bpf_filter function accepts it (libpcap's
  * protochain code has one); a run that takes more than 64 + caplen / 8
  * backward jumps returns 0, so every run ends.
  * Returns 0 and sets *out, -EINVAL for a program the interpreter cannot run
@@ -186,7 +186,7 @@ PFC_API int cbpf_vm_new(const struct cbpf_insn *insns, size_t len,
  * the number of bytes to keep), with libpcap's semantics: a load outside the
  * captured bytes and a division or modulo by X == 0 end the run returning 0;
  * a shift by X >= 32 gives 0.  Ancillary loads read meta; with meta NULL they
- * behave like libpcap's bpf_filter (the load is out of range: return 0).
+ * behave as in libpcap's interpreter (the load is out of range: return 0).
  */
 PFC_API uint32_t cbpf_vm_run(const struct cbpf_vm *vm, const uint8_t *pkt,
 			     uint32_t wirelen, uint32_t caplen,

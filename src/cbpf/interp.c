@@ -17,7 +17,7 @@
  * is negative as an int32 goes backward, as in libpcap (pcap_compile emits
  * one for protochain), and a run that takes more than 64 + caplen / 8 of
  * those returns 0 (a protochain loop moves at least 8 bytes per turn, so it
- * never gets there).  Packet semantics are libpcap's bpf_filter():
+ * never gets there).  Packet semantics are those of libpcap's interpreter:
  * any load outside [0, caplen) -- offsets computed without wrap-around --
  * and any division or modulo by zero end the run returning 0; loads are
  * big-endian; a shift by 32 or more gives 0 (for a constant shift libpcap

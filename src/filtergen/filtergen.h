@@ -2,7 +2,7 @@
  * filtergen.h -- the filter compiler: public API of libpfc's filtergen module.
  *
  * Compiles pcap-filter(7) expressions into classic BPF, like libpcap's
- * pcap_compile() but reentrant, with positioned errors, and with our own
+ * pcap_compile function but reentrant, with positioned errors, and with our own
  * front end, IR and optimizer.  Depends on cbpf only.
  * Functions return 0 or a negative errno; nothing here prints or exits.
  */

@@ -117,58 +117,14 @@ static struct prog compile(const char *expr, int optimize)
 	return r;
 }
 
-/* refvm_run's loop with a counter of executed instructions. */
+/* The verdict, and in *count the instructions executed (refvm counts them). */
 static uint32_t run_count(const struct cbpf_insn *prog, size_t n, const uint8_t *p, uint32_t len,
 			  unsigned *count)
 {
-	uint32_t a = 0, x = 0, m[16] = { 0 }, v;
-	struct refvm_result rr;
-	size_t pc;
+	struct refvm_result r = refvm_run(prog, n, p, len, len);
 
-	*count = 0;
-	for (pc = 0; pc < n; pc++) {
-		const struct cbpf_insn *i = &prog[pc];
-
-		++*count;
-		switch (BPF_CLASS(i->code)) {
-		case BPF_RET:
-			return BPF_RVAL(i->code) == BPF_A ? a : i->k;
-		case BPF_LD: case BPF_LDX:
-			switch (BPF_MODE(i->code)) {
-			case BPF_IMM: v = i->k; break;
-			case BPF_LEN: v = len; break;
-			case BPF_MEM: v = m[i->k & 15]; break;
-			case BPF_MSH:
-				if (!refvm_fetch(p, len, i->k, 1, &v))
-					return 0;
-				v = (v & 0xf) << 2;
-				break;
-			default:
-				if (!refvm_fetch(p, len, BPF_MODE(i->code) == BPF_IND ? x + i->k : i->k,
-						 refvm_size(i->code), &v))
-					return 0;
-			}
-			if (BPF_CLASS(i->code) == BPF_LD) a = v; else x = v;
-			break;
-		case BPF_ST: m[i->k & 15] = a; break;
-		case BPF_STX: m[i->k & 15] = x; break;
-		case BPF_ALU:
-			memset(&rr, 0, sizeof(rr));
-			if (!refvm_alu(i->code, &a, BPF_SRC(i->code) == BPF_X ? x : i->k, &rr))
-				return 0;
-			break;
-		case BPF_JMP:
-			if (BPF_OP(i->code) == BPF_JA)
-				pc += i->k;
-			else
-				pc += refvm_jump(i->code, a, BPF_SRC(i->code) == BPF_X ? x : i->k) ? i->jt : i->jf;
-			break;
-		case BPF_MISC:
-			if (BPF_MISCOP(i->code) == BPF_TAX) x = a; else a = x;
-			break;
-		}
-	}
-	return 0;
+	*count = r.steps;
+	return r.ret;
 }
 
 /* ---- cases ---- */
