@@ -5,9 +5,10 @@
 #     conformance expressions (instruction counts, optimized libpcap and
 #     unoptimized libpcap side by side);
 #  3. instructions executed per packet, pfc against optimized libpcap, over
-#     ../shared/pcaps (the same counting interpreter runs both).
+#     ../shared/pcaps (the same counting interpreter runs both);
 #  4. offline replay: pfc -r -w against tcpdump -r -w and cat, wall time
-#     over ~300 MB files (bench/replay.sh).
+#     over ~300 MB files (bench/replay.sh);
+#  5. compile time and size of long host, port and net lists (bench/lists.sh).
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
 cd "$top_builddir" || exit 1
@@ -58,3 +59,7 @@ rm -f bench/exprs-conformance.txt
 echo
 echo "== 4. offline replay: pfc -r -w vs tcpdump -r -w vs cat (median wall time) =="
 top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/replay.sh"
+
+echo
+echo "== 5. long lists: compile time and size, pfc vs libpcap 1.10.3 (libpcap cut at 10 s) =="
+sh "$top_srcdir/bench/lists.sh"

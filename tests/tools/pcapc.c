@@ -2,7 +2,7 @@
  * pcapc.c -- the reference: compile an expression with libpcap (tests and
  * benchmarks only; the product never calls pcap_compile).
  *
- * usage: pcapc [-O] [-y LINKTYPE] [-s SNAPLEN] [-m NETMASK] [-d|-dd|-ddd] EXPRESSION...
+ * usage: pcapc [-O] [-y LINKTYPE] [-s SNAPLEN] [-m NETMASK] [-F FILE] [-d|-dd|-ddd] EXPRESSION...
  * Compiles on a pcap_open_dead() handle, optimized unless -O, and prints the
  * program as tcpdump would (-d by default).  Exit 1 with libpcap's message
  * on stderr when it refuses the expression.
@@ -20,10 +20,10 @@ int main(int argc, char **argv)
 	int optimize = 1, dlt = DLT_EN10MB, snaplen = 262144, dflag = 1, c;
 	bpf_u_int32 netmask = PCAP_NETMASK_UNKNOWN;
 	struct bpf_program prog;
-	char expr[65536] = "";
+	static char expr[1 << 22] = "";
 	pcap_t *p;
 
-	while ((c = getopt(argc, argv, "Oy:s:m:d")) != -1) {
+	while ((c = getopt(argc, argv, "Oy:s:m:dF:")) != -1) {
 		switch (c) {
 		case 'O': optimize = 0; break;
 		case 'y':
@@ -43,12 +43,25 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'd': dflag++; break;
+		case 'F': {
+			FILE *f = fopen(optarg, "r");
+			size_t n;
+
+			if (!f) {
+				perror(optarg);
+				return 2;
+			}
+			n = fread(expr, 1, sizeof(expr) - 1, f);
+			expr[n] = '\0';
+			fclose(f);
+			break;
+		}
 		default:
 			fprintf(stderr, "usage: pcapc [-O] [-y DLT] [-s SNAPLEN] [-m MASK] [-d...] EXPR\n");
 			return 2;
 		}
 	}
-	for (; optind < argc; optind++) {
+	for (; optind < argc && !*expr; optind++) {
 		if (*expr)
 			strncat(expr, " ", sizeof(expr) - strlen(expr) - 1);
 		strncat(expr, argv[optind], sizeof(expr) - strlen(expr) - 1);
