@@ -200,6 +200,7 @@ struct fg_set_elem {
 bool fg_id_set_elem(struct fg_lower *l, const struct fg_node *n, struct fg_set_elem *e);
 
 /* lower_port.c: the guard of a port test (IPv4: not a later fragment) for tcp, udp, sctp or all. */
+struct fg_cond fg_gen_port_guard_x(struct fg_lower *l, bool v6, enum fg_proto p);
 struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p);
 
 /*

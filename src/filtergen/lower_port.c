@@ -55,6 +55,36 @@ static struct fg_cond proto_in(struct fg_lower *l, uint32_t field, const uint32_
 	return c;
 }
 
+/*
+ * The guard with X set for ld [x + nl + off] on the way: IPv4's header length
+ * in the fragment test (whose load already covers byte 0), IPv6's 40 before
+ * its next-header test.  Only for a constant payload offset.
+ */
+struct fg_cond fg_gen_port_guard_x(struct fg_lower *l, bool v6, enum fg_proto p)
+{
+	uint32_t t[3];
+	size_t n = transports(p, t), i;
+	struct fg_cond c = fg_gen_linktype(l, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP), first;
+	struct fg_block *b = fg_block_new(l->ir);
+	int rc = b ? 0 : -ENOMEM;
+
+	if (v6) {
+		rc |= b ? fg_block_add(l->ir, b, BPF_LDX | BPF_IMM, 40) : -ENOMEM;
+		rc |= fg_gen_load(l, b, FG_OR_LINKPL, 6, BPF_B);
+		if (rc)
+			return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
+		first = fg_gen_branch(l, b, BPF_JEQ, false, t[0]);
+		for (i = 1; i < n; i++)
+			first = fg_cond_or(l->ir, first, fg_gen_eq(l, FG_OR_LINKPL, 6, BPF_B, t[i]));
+		return fg_cond_and(l->ir, c, first);
+	}
+	c = fg_cond_and(l->ir, c, proto_in(l, 9, t, n));
+	if (rc || fg_gen_load(l, b, FG_OR_LINKPL, 6, BPF_H) < 0 || fg_gen_load_ihl(l, b) < 0)
+		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
+	/* not a fragment other than the first */
+	return fg_cond_and(l->ir, c, fg_gen_branch(l, b, BPF_JSET, true, 0x1fff));
+}
+
 struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p)
 {
 	uint32_t t[3];

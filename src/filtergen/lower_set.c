@@ -259,17 +259,46 @@ static bool select_field(struct fg_lower *l, const struct alt *a, size_t n, enum
  * (guard1 and f1 in S) or (guard2 and f2 in S) or ..., f the field(s) dir
  * selects; false when the alternatives' fields cannot be addressed alike.
  */
+/*
+ * Ports at a constant payload offset: each guard leaves X at its transport
+ * header (IPv4 header length, or 40), so both reach one shared
+ * ld [x + nl + off] by their last branch, with no jump to join them.
+ */
+static void port_select(struct fg_lower *l, const struct fg_set_elem *key, struct fg_cond *sel,
+			uint32_t *k)
+{
+	uint32_t base = l->off_linkpl.k + l->off_nl;
+	struct fg_cond g = fg_gen_port_guard_x(l, false, key->proto);
+	struct fg_block *b;
+
+	g = fg_cond_or(l->ir, g, fg_gen_port_guard_x(l, true, key->proto));
+	b = fg_block_new(l->ir);
+	if (!b || fg_block_add(l->ir, b, BPF_LD | BPF_H | BPF_IND,
+			       base + (key->dir == FG_DIR_DST ? 2 : 0)) < 0) {
+		*sel = fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
+		return;
+	}
+	*sel = fg_cond_and(l->ir, g, fg_cond_always(l->ir, b));
+	*k = base + 2;
+}
+
 static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, const struct iv *v,
 		     size_t n, struct fg_cond *out)
 {
 	struct alt a[3];
-	size_t na = alternatives(l, key, a);
+	size_t na;
 	struct fg_cond sel, t1, c;
 	struct fg_block *b;
-	uint32_t k;
+	uint32_t k = 0;
 
-	if (!select_field(l, a, na, key->dir, &sel, &k))
-		return false;
+	if (key->kind == FG_SET_PORT && l->off_linkpl.reg < 0) {
+		port_select(l, key, &sel, &k);
+		a[0].size = BPF_H;
+	} else {
+		na = alternatives(l, key, a);
+		if (!select_field(l, a, na, key->dir, &sel, &k))
+			return false;
+	}
 	*out = sel;
 	if (sel.kind != FG_COND_CODE || l->err)
 		return true;

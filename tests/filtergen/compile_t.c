@@ -79,11 +79,10 @@ static void test_optimized(void)
 		   "177 0 0 14\n80 0 0 27\n69 0 1 2\n6 0 0 262144\n6 0 0 0\n",
 		   "the IPv6 half cannot reach the IPv4-only load: threaded to ret #0; masks become jset");
 	golden_opt("tcp port 80", 1,
-		   "19\n40 0 0 12\n21 0 7 2048\n48 0 0 23\n21 0 14 6\n40 0 0 20\n"
-		   "69 12 0 8191\n177 0 0 14\n72 0 0 14\n5 0 0 5\n21 0 8 34525\n"
-		   "48 0 0 20\n21 0 6 6\n40 0 0 54\n1 0 0 40\n21 2 0 80\n72 0 0 16\n"
-		   "21 0 1 80\n6 0 0 262144\n6 0 0 0\n",
-		   "ethertype loaded once; IPv4 (X = header length) and IPv6 (X = 40) share the port tests");
+		   "17\n40 0 0 12\n21 0 5 2048\n48 0 0 23\n21 0 12 6\n40 0 0 20\n"
+		   "177 0 0 14\n69 9 4 8191\n21 0 8 34525\n1 0 0 40\n48 0 0 20\n21 0 5 6\n"
+		   "72 0 0 14\n21 2 0 80\n72 0 0 16\n21 0 1 80\n6 0 0 262144\n6 0 0 0\n",
+		   "ethertype loaded once; each guard sets X (IPv4 header length, IPv6 40), one shared port test");
 }
 
 struct err_case {
