@@ -51,6 +51,8 @@ static void lower_init(struct fg_lower *l, const char *src, struct fg_ir *ir,
 	l->off_nl = link->off_nl;
 	l->off_nl_nosnap = link->off_nl_nosnap;
 	l->kind = link->kind;
+	l->vh_hdr_reg = l->vh_pl_reg = -1;
+	fg_wlan_setup(l);
 }
 
 /* Parse and lower into ir; 0 or a negative errno with diag set. */
@@ -73,6 +75,8 @@ static int build_ir(struct fg_arena *a, const char *expr, size_t len,
 	fg_ir_init(ir, a);
 	lower_init(&l, expr, ir, link, o, diag);
 	c = fg_lower_node(&l, root);
+	if (c.kind == FG_COND_CODE)	/* the radio header's length, 802.11's payload offset */
+		c = fg_cond_and(ir, fg_wlan_prologue(&l), c);
 	if (l.err)
 		return l.err;
 	if (c.kind == FG_COND_FALSE && o->optimize) {

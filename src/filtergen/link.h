@@ -21,7 +21,17 @@ enum fg_link_kind {
 	FG_LK_IPV6,	/* always IPv6 */
 	FG_LK_NULL,	/* 4-byte address family in the capturing host's byte order */
 	FG_LK_LOOP,	/* 4-byte address family in network byte order */
-	FG_LK_PPP	/* 2-byte PPP protocol number */
+	FG_LK_PPP,	/* 2-byte PPP protocol number */
+	FG_LK_LLC	/* an 802.2 LLC header (SNAP for Ethernet types): FDDI, token ring, 802.11 */
+};
+
+/* A header of variable length before the link layer proper (a radio header). */
+enum fg_vhdr {
+	FG_VH_NONE,
+	FG_VH_RADIOTAP,		/* little-endian length at 2 */
+	FG_VH_PRISM,		/* 144 bytes, or the length at 4 of a v2 header */
+	FG_VH_AVS,		/* big-endian length at 4 */
+	FG_VH_PPI		/* little-endian length at 2; the DLT at 4 must be 802.11 */
 };
 
 /* Feature groups (columns of dlt_features.tsv). */
@@ -55,6 +65,7 @@ struct fg_link {
 	uint32_t off_mac_src;
 	uint32_t off_pkttype;		/* direction field for inbound/outbound, or UINT32_MAX */
 	unsigned features;
+	enum fg_vhdr vhdr;
 };
 
 /* The description of a DLT, or NULL when pfc does not know it. */

@@ -57,6 +57,7 @@ struct fg_lower {
 	unsigned vlan_depth;
 	unsigned label_depth;		/* MPLS labels seen */
 	unsigned regs_used;		/* bitmap of scratch words in use */
+	int vh_hdr_reg, vh_pl_reg;	/* scratch words of the link's variable offsets, or -1 */
 	int err;			/* first error; lowering stops making code after it */
 	struct fg_loc cur;		/* the primitive being lowered, for errors without a position */
 };
@@ -177,6 +178,17 @@ struct fg_cond fg_gen_vxlan(struct fg_lower *l, bool has_vni, uint32_t vni, stru
 /* Compare a byte string (an address) at an offset, 4/2/1 bytes at a time. */
 struct fg_cond fg_gen_bcmp(struct fg_lower *l, enum fg_offrel rel, uint32_t off,
 			   const uint8_t *bytes, size_t n);
+
+/* 802.11 and radio headers (lower_wlan.c). */
+/* Take the scratch words of the link type's variable offsets (at the start). */
+void fg_wlan_setup(struct fg_lower *l);
+/* The set-up code that fills them, for the words the lowered filter reads (at the end). */
+struct fg_cond fg_wlan_prologue(struct fg_lower *l);
+struct fg_cond fg_wlan_data_frame(struct fg_lower *l);
+/* FG_N_WLAN_TYPE and FG_N_WLAN_DIR. */
+struct fg_cond fg_gen_wlan_fc(struct fg_lower *l, const struct fg_node *n);
+struct fg_cond fg_gen_wlan_host(struct fg_lower *l, enum fg_dir dir, const uint8_t mac[6]);
+struct fg_cond fg_gen_wlan_multicast(struct fg_lower *l);
 
 /* ---- set tests (lower_set.c): runs of `or`ed ids as one membership test ---- */
 

@@ -24,6 +24,12 @@ static enum fg_offrel load_base(struct fg_lower *l, const struct fg_node *n)
 	switch (n->u.load.proto) {
 	case FG_PROTO_LINK:
 		return FG_OR_LINKHDR;
+	case FG_PROTO_RADIO:	/* the radio header starts the packet */
+		if (l->link->vhdr != FG_VH_NONE)
+			return FG_OR_PACKET;
+		fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL,
+			       "radio information not present in link type %s", l->link->name);
+		return FG_OR_PACKET;
 	case FG_PROTO_IP: case FG_PROTO_ARP: case FG_PROTO_RARP: case FG_PROTO_ATALK:
 	case FG_PROTO_DECNET: case FG_PROTO_SCA: case FG_PROTO_LAT: case FG_PROTO_MOPRC:
 	case FG_PROTO_MOPDL: case FG_PROTO_IP6:

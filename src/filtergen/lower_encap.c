@@ -25,7 +25,7 @@ struct fg_cond fg_gen_vlan(struct fg_lower *l, bool has_id, uint32_t id, struct 
 {
 	struct fg_cond c;
 
-	if (!(l->link->features & FG_LF_VLAN) || l->kind != FG_LK_ETHER)
+	if (!(l->link->features & FG_LF_VLAN) || (l->kind != FG_LK_ETHER && l->kind != FG_LK_LLC))
 		return fg_lower_error(l, at.off, at.len, -EINVAL, "no VLAN support for link type %s",
 				      l->link->name);
 	if (has_id && id > 4095)

@@ -26,8 +26,9 @@ static struct fg_cond ehost_side(struct fg_lower *l, bool src, const void *arg)
 
 static bool has_mac48(const struct fg_lower *l)
 {
-	return (l->link->features & FG_LF_LINK_HOST_MAC48) && l->kind == FG_LK_ETHER &&
-	       l->link->off_mac_src != UINT32_MAX;
+	return (l->link->features & FG_LF_LINK_HOST_MAC48) &&
+	       (l->kind == FG_LK_ETHER || l->kind == FG_LK_LLC) &&
+	       (l->link->off_mac_src != UINT32_MAX || (l->link->features & FG_LF_WLAN));
 }
 
 struct fg_cond fg_gen_ether_host(struct fg_lower *l, enum fg_dir dir, const uint8_t mac[6],
@@ -36,6 +37,8 @@ struct fg_cond fg_gen_ether_host(struct fg_lower *l, enum fg_dir dir, const uint
 	if (!has_mac48(l))
 		return fg_lower_error(l, at.off, at.len, -EINVAL,
 				      "Ethernet addresses are not supported on link type %s", l->link->name);
+	if (l->link->features & FG_LF_WLAN)
+		return fg_gen_wlan_host(l, dir, mac);
 	if (fg_dir_is_80211(dir))
 		return fg_lower_error(l, at.off, at.len, -EINVAL,
 				      "'%s' is only supported on 802.11 with 802.11 headers", fg_dir_name(dir));
@@ -65,6 +68,8 @@ struct fg_cond fg_gen_broadcast(struct fg_lower *l, enum fg_proto p, struct fg_l
 		if (!(l->link->features & FG_LF_LINK_BROADCAST) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
 					      "not a broadcast link (link type %s)", l->link->name);
+		if (l->link->features & FG_LF_WLAN)
+			return fg_gen_wlan_host(l, FG_DIR_DST, ether_bcast);
 		return fg_gen_bcmp(l, FG_OR_LINKHDR, l->link->off_mac_dst, ether_bcast, 6);
 	case FG_PROTO_IP:
 		return ip_broadcast(l, at);
@@ -86,6 +91,8 @@ struct fg_cond fg_gen_multicast(struct fg_lower *l, enum fg_proto p, struct fg_l
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
 					      "link-layer multicast filters supported only on Ethernet-like links, not %s",
 					      l->link->name);
+		if (l->link->features & FG_LF_WLAN)
+			return fg_gen_wlan_multicast(l);
 		/* the group bit of the destination's first byte */
 		return fg_gen_cmp(l, FG_OR_LINKHDR, l->link->off_mac_dst, BPF_B, 0xffffffffu,
 				  BPF_JSET, false, 1);

@@ -214,7 +214,8 @@ static uint32_t proto_max(const struct fg_lower *l, enum fg_proto p, uint32_t n,
 			*what = "PPP protocol";
 			return 65535;
 		}
-		if ((l->kind == FG_LK_ETHER || l->kind == FG_LK_SLL || l->kind == FG_LK_SLL2) &&
+		if ((l->kind == FG_LK_ETHER || l->kind == FG_LK_SLL || l->kind == FG_LK_SLL2 ||
+		     l->kind == FG_LK_LLC) &&
 		    n <= 1500) {
 			*what = "LLC DSAP";
 			return 255;

@@ -202,6 +202,24 @@ static struct fg_cond mpls_linktype(struct fg_lower *l, uint32_t proto)
 	return fg_cond_and(l->ir, bos, fg_gen_mcmp(l, FG_OR_LINKPL, 0, BPF_B, version, 0xf0));
 }
 
+/* An 802.2 header on its own (libpcap's gen_llc_linktype): SAPs, or SNAP for Ethernet types. */
+static struct fg_cond llc_linktype(struct fg_lower *l, uint32_t proto)
+{
+	struct fg_cond c;
+
+	if (proto == LLCSAP_ISONS || proto == LLCSAP_IP || proto == LLCSAP_NETBEUI)
+		c = fg_gen_eq(l, FG_OR_LLC, 0, BPF_H, proto << 8 | proto);
+	else if (proto == ETHERTYPE_ATALK)
+		c = snap(l, 0x080007, ETHERTYPE_ATALK);
+	else if (proto <= ETHERMTU)
+		c = fg_gen_eq(l, FG_OR_LLC, 0, BPF_B, proto);
+	else
+		c = fg_gen_eq(l, FG_OR_LLC, 6, BPF_H, proto);
+	if (l->link->features & FG_LF_WLAN)	/* only data frames carry a payload */
+		c = fg_cond_and(l->ir, fg_wlan_data_frame(l), c);
+	return c;
+}
+
 struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
 {
 	if (l->err)
@@ -226,6 +244,8 @@ struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
 		return loopback_linktype(l, proto, false);
 	case FG_LK_PPP:
 		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, ppp_proto(proto));
+	case FG_LK_LLC:
+		return llc_linktype(l, proto);
 	}
 	return fg_lower_error(l, 0, 0, -EINVAL, "link type %s has no protocol field", l->link->name);
 }

@@ -48,16 +48,11 @@ static int split(char *line, char **col)
 	return n;
 }
 
-static int core_dlt(const char *name, int *dlt)
+/* The DLT a row names, as libpcap spells it (every link type, not only those pfc knows). */
+static int row_dlt(const char *name, int *dlt)
 {
-	static const char *const core[] = { "EN10MB", "LINUX_SLL", "LINUX_SLL2", "RAW", "IPV4",
-					    "IPV6", "NULL", "LOOP", "PPP" };
-	size_t i;
-
-	for (i = 0; i < sizeof(core) / sizeof(core[0]); i++)
-		if (strcmp(core[i], name) == 0)
-			return fg_linktype_lookup(name, dlt) == 0;
-	return 0;
+	*dlt = pcap_datalink_name_to_val(name);
+	return *dlt >= 0;
 }
 
 static void opts_for(struct fg_compile_opts *o, int dlt, const char *snaplen, const char *netmask)
@@ -164,7 +159,7 @@ static void accept_row(char **col)
 	size_t n = 0, bad, first = 0;
 	int dlt, rc;
 
-	if (!core_dlt(col[2], &dlt) || strcmp(col[10], "1") != 0 || col[4][0] == '_')
+	if (!row_dlt(col[2], &dlt) || strcmp(col[10], "1") != 0 || col[4][0] == '_')
 		return;
 	opts_for(&o, dlt, col[3], col[5]);
 	/* libpcap compiles opt_rejects rows only without its optimizer; linuxext rows for a live socket */
@@ -211,12 +206,13 @@ static void apply_row(char **col)
 	size_t n = 0;
 	int dlt, rc;
 
-	if (!core_dlt(col[2], &dlt) || strcmp(col[8], "1") != 0)
+	if (!row_dlt(col[2], &dlt) || strcmp(col[8], "1") != 0)
 		return;
 	opts_for(&o, dlt, col[3], col[5]);
 	rc = fg_compile(col[4], strlen(col[4]), &o, &prog, &n, &d);
 	if (rc == -EOPNOTSUPP) {
-		printf("not ok %d - apply %s [%s] # TODO %s\n", ++tap_count, col[0], col[4], d.msg);
+		printf("not ok %d - apply %s %s [%s] # TODO %s\n", ++tap_count, col[0], col[2], col[4],
+		       d.msg);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/pcaps/libpcap/%s", shared_dir(), col[1]);
@@ -248,7 +244,7 @@ static void reject_row(char **col)
 	size_t n = 0;
 	int dlt, rc;
 
-	if (!core_dlt(col[1], &dlt) || strcmp(col[8], "1") != 0)
+	if (!row_dlt(col[1], &dlt) || strcmp(col[8], "1") != 0)
 		return;
 	opts_for(&o, dlt, NULL, col[4]);
 	rc = fg_compile(col[2], strlen(col[2]), &o, &prog, &n, &d);
