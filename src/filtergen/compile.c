@@ -46,6 +46,7 @@ static void lower_init(struct fg_lower *l, const char *src, struct fg_ir *ir,
 	/* libpcap's PCAP_NETMASK_UNKNOWN is all ones */
 	l->netmask_known = o->netmask_known != 0 && o->netmask != 0xffffffffu;
 	l->off_linkhdr.reg = l->off_linktype.reg = l->off_linkpl.reg = -1;
+	l->off_linkhdr.k = link->off_linkhdr;
 	l->off_linktype.k = link->off_linktype;
 	l->off_linkpl.k = link->off_linkpl;
 	l->off_nl = link->off_nl;

@@ -9,36 +9,109 @@
 #include <string.h>
 #include <strings.h>
 
+#include <linux/filter.h>
+
 #include "link.h"
 
 #define NONE UINT32_MAX
 #define MAC48 (FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC48 | FG_LF_LINK_MULTICAST | FG_LF_LINK_PROTO)
 #define WLAN (MAC48 | FG_LF_LLC | FG_LF_VAR_OFF_LINKPL | FG_LF_VLAN | FG_LF_WLAN)
 
+
+/* Fields not given are 0: check features before reading the MAC offsets or inout. */
+#define L(d, n, k) .dlt = (d), .name = (n), .kind = (k)
+#define ETH_MACS .off_mac_dst = 0, .off_mac_src = 6
+#define NO_TYPE .off_linktype = NONE
+
 static const struct fg_link links[] = {
-	{ 1, "EN10MB", FG_LK_ETHER, 12, 14, 0, 3, 0, 6, NONE,
-	  FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC48 | FG_LF_LINK_MULTICAST |
-	  FG_LF_LINK_PROTO | FG_LF_LLC | FG_LF_MPLS | FG_LF_VLAN, FG_VH_NONE },
-	{ 113, "LINUX_SLL", FG_LK_SLL, 14, 16, 0, 0, NONE, NONE, 0,
-	  FG_LF_INOUT | FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 276, "LINUX_SLL2", FG_LK_SLL2, 0, 20, 0, 0, NONE, NONE, 10,
-	  FG_LF_IFINDEX | FG_LF_INOUT | FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 12, "RAW", FG_LK_RAW, NONE, 0, 0, 0, NONE, NONE, NONE, FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 228, "IPV4", FG_LK_IPV4, NONE, 0, 0, 0, NONE, NONE, NONE, FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 229, "IPV6", FG_LK_IPV6, NONE, 0, 0, 0, NONE, NONE, NONE, FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 0, "NULL", FG_LK_NULL, 0, 4, 0, 0, NONE, NONE, NONE, FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 108, "LOOP", FG_LK_LOOP, 0, 4, 0, 0, NONE, NONE, NONE, FG_LF_LINK_PROTO, FG_VH_NONE },
-	{ 9, "PPP", FG_LK_PPP, 2, 4, 0, 0, NONE, NONE, NONE, FG_LF_LINK_PROTO | FG_LF_MPLS, FG_VH_NONE },
+	{ L(1, "EN10MB", FG_LK_ETHER), .off_linktype = 12, .off_linkpl = 14, .off_nl_nosnap = 3,
+	  ETH_MACS, .features = MAC48 | FG_LF_LLC | FG_LF_MPLS | FG_LF_VLAN },
+	{ L(113, "LINUX_SLL", FG_LK_SLL), .off_linktype = 14, .off_linkpl = 16,
+	  .features = FG_LF_INOUT | FG_LF_LINK_PROTO,
+	  .inout = { .off = 0, .size = BPF_H, .out = 4, .in_is_not_out = true } },
+	{ L(276, "LINUX_SLL2", FG_LK_SLL2), .off_linktype = 0, .off_linkpl = 20,
+	  .features = FG_LF_IFINDEX | FG_LF_INOUT | FG_LF_LINK_PROTO,
+	  .inout = { .off = 10, .size = BPF_B, .out = 4, .in_is_not_out = true } },
+	{ L(12, "RAW", FG_LK_RAW), NO_TYPE, .features = FG_LF_LINK_PROTO },
+	{ L(228, "IPV4", FG_LK_IPV4), NO_TYPE, .features = FG_LF_LINK_PROTO },
+	{ L(229, "IPV6", FG_LK_IPV6), NO_TYPE, .features = FG_LF_LINK_PROTO },
+	{ L(0, "NULL", FG_LK_NULL), .off_linkpl = 4, .features = FG_LF_LINK_PROTO },
+	{ L(108, "LOOP", FG_LK_LOOP), .off_linkpl = 4, .features = FG_LF_LINK_PROTO },
+	{ L(9, "PPP", FG_LK_PPP), .off_linktype = 2, .off_linkpl = 4,
+	  .features = FG_LF_LINK_PROTO | FG_LF_MPLS },
+
 	/* 802.2 LLC after a MAC header: type at the SNAP header's end, network header after SNAP */
-	{ 10, "FDDI", FG_LK_LLC, 19, 13, 8, 3, 1, 7, NONE, MAC48 | FG_LF_LLC, FG_VH_NONE },
-	{ 6, "IEEE802", FG_LK_LLC, 20, 14, 8, 3, 2, 8, NONE, MAC48 | FG_LF_LLC, FG_VH_NONE },
-	{ 122, "IP_OVER_FC", FG_LK_LLC, 22, 16, 8, 3, 2, 10, NONE, MAC48, FG_VH_NONE },
+	{ L(10, "FDDI", FG_LK_LLC), .off_linktype = 19, .off_linkpl = 13, .off_nl = 8,
+	  .off_nl_nosnap = 3, .off_mac_dst = 1, .off_mac_src = 7, .features = MAC48 | FG_LF_LLC },
+	{ L(6, "IEEE802", FG_LK_LLC), .off_linktype = 20, .off_linkpl = 14, .off_nl = 8,
+	  .off_nl_nosnap = 3, .off_mac_dst = 2, .off_mac_src = 8, .features = MAC48 | FG_LF_LLC },
+	{ L(122, "IP_OVER_FC", FG_LK_LLC), .off_linktype = 22, .off_linkpl = 16, .off_nl = 8,
+	  .off_nl_nosnap = 3, .off_mac_dst = 2, .off_mac_src = 10, .features = MAC48 },
+	{ L(11, "ATM_RFC1483", FG_LK_LLC), .off_linktype = 6, .off_linkpl = 0, .off_nl = 8,
+	  .off_nl_nosnap = 3, .features = FG_LF_LINK_PROTO | FG_LF_LLC },
+	{ L(19, "ATM_CLIP", FG_LK_LLC), .off_linktype = 6, .off_linkpl = 0, .off_nl = 8,
+	  .off_nl_nosnap = 3, .features = FG_LF_LINK_PROTO },
 	/* 802.11: the payload's offset depends on the frame (lower_wlan.c) */
-	{ 105, "IEEE802_11", FG_LK_LLC, NONE, 0, 8, 3, NONE, NONE, NONE, WLAN, FG_VH_NONE },
-	{ 127, "IEEE802_11_RADIO", FG_LK_LLC, NONE, 0, 8, 3, NONE, NONE, NONE, WLAN, FG_VH_RADIOTAP },
-	{ 119, "PRISM_HEADER", FG_LK_LLC, NONE, 0, 8, 3, NONE, NONE, NONE, WLAN, FG_VH_PRISM },
-	{ 163, "IEEE802_11_RADIO_AVS", FG_LK_LLC, NONE, 0, 8, 3, NONE, NONE, NONE, WLAN, FG_VH_AVS },
-	{ 192, "PPI", FG_LK_LLC, NONE, 0, 8, 3, NONE, NONE, NONE, WLAN & ~FG_LF_VLAN, FG_VH_PPI },
+	{ L(105, "IEEE802_11", FG_LK_LLC), NO_TYPE, .off_nl = 8, .off_nl_nosnap = 3, .features = WLAN },
+	{ L(127, "IEEE802_11_RADIO", FG_LK_LLC), NO_TYPE, .off_nl = 8, .off_nl_nosnap = 3,
+	  .features = WLAN, .vhdr = FG_VH_RADIOTAP },
+	{ L(119, "PRISM_HEADER", FG_LK_LLC), NO_TYPE, .off_nl = 8, .off_nl_nosnap = 3,
+	  .features = WLAN, .vhdr = FG_VH_PRISM },
+	{ L(163, "IEEE802_11_RADIO_AVS", FG_LK_LLC), NO_TYPE, .off_nl = 8, .off_nl_nosnap = 3,
+	  .features = WLAN, .vhdr = FG_VH_AVS },
+	{ L(192, "PPI", FG_LK_LLC), NO_TYPE, .off_nl = 8, .off_nl_nosnap = 3,
+	  .features = WLAN & ~FG_LF_VLAN, .vhdr = FG_VH_PPI },
+
+	/* Ethernet behind a pseudo-header or with a switch tag before the type */
+	{ L(240, "NETANALYZER", FG_LK_ETHER), .off_linkhdr = 4, .off_linktype = 16, .off_linkpl = 18,
+	  .off_nl_nosnap = 3, .off_mac_dst = 4, .off_mac_src = 10,
+	  .features = MAC48 | FG_LF_MPLS | FG_LF_VLAN },
+	{ L(241, "NETANALYZER_TRANSPARENT", FG_LK_ETHER), .off_linkhdr = 12, .off_linktype = 24,
+	  .off_linkpl = 26, .off_nl_nosnap = 3, .off_mac_dst = 12, .off_mac_src = 18,
+	  .features = MAC48 | FG_LF_MPLS | FG_LF_VLAN },
+	/* Broadcom: opcode 0 (to the CPU) in the tag's top 3 bits is inbound, 1 outbound */
+	{ L(281, "DSA_TAG_BRCM", FG_LK_ETHER), .off_linktype = 16, .off_linkpl = 18,
+	  .off_nl_nosnap = 3, ETH_MACS,
+	  .features = MAC48 | FG_LF_INOUT | FG_LF_LLC | FG_LF_MPLS | FG_LF_VLAN,
+	  .inout = { .off = 12, .size = BPF_B, .mask = 0xe0, .in = 0x00, .out = 0x20 } },
+	/* Marvell DSA: mode TO_CPU (0) in the tag's top 2 bits is inbound, FROM_CPU (1) outbound */
+	{ L(284, "DSA_TAG_DSA", FG_LK_ETHER), .off_linktype = 16, .off_linkpl = 18,
+	  .off_nl_nosnap = 3, ETH_MACS,
+	  .features = MAC48 | FG_LF_INOUT | FG_LF_LLC | FG_LF_MPLS | FG_LF_VLAN,
+	  .inout = { .off = 12, .size = BPF_B, .mask = 0xc0, .in = 0x00, .out = 0x40 } },
+
+	/* a bare Ethernet type */
+	{ L(104, "C_HDLC", FG_LK_ETYPE), .off_linktype = 2, .off_linkpl = 4, .off_nl_nosnap = 1,
+	  .features = FG_LF_LINK_PROTO | FG_LF_MPLS, .quirks = FG_LQ_ISO_FOLD },
+	{ L(99, "SYMANTEC_FIREWALL", FG_LK_ETYPE), .off_linktype = 6, .off_linkpl = 44,
+	  .features = FG_LF_LINK_PROTO },
+	{ L(138, "APPLE_IP_OVER_IEEE1394", FG_LK_ETYPE), .off_linktype = 16, .off_linkpl = 18,
+	  .features = FG_LF_LINK_PROTO },
+
+	/* PPP protocol numbers behind other headers */
+	{ L(16, "PPP_BSDOS", FG_LK_PPP), .off_linktype = 5, .off_linkpl = 24,
+	  .features = FG_LF_LINK_PROTO, .quirks = FG_LQ_PPP_BSDOS },
+	{ L(166, "PPP_PPPD", FG_LK_PPP), .off_linktype = 2, .off_linkpl = 4,
+	  .features = FG_LF_INOUT | FG_LF_LINK_PROTO,
+	  .inout = { .off = 0, .size = BPF_B, .in = 0, .out = 1 } },
+	{ L(50, "PPP_SERIAL", FG_LK_PPP), .off_linktype = 2, .off_linkpl = 4,
+	  .features = FG_LF_LINK_PROTO },
+	{ L(51, "PPP_ETHER", FG_LK_PPP), .off_linktype = 6, .off_linkpl = 8,
+	  .features = FG_LF_LINK_PROTO },
+
+	/* IP only, the version nibble at the start of the SLIP header */
+	{ L(8, "SLIP", FG_LK_RAW), NO_TYPE, .off_linkpl = 16, .features = FG_LF_INOUT | FG_LF_LINK_PROTO,
+	  .quirks = FG_LQ_SLIP_RAW, .inout = { .off = 0, .size = BPF_B, .in = 0, .out = 1 } },
+	{ L(15, "SLIP_BSDOS", FG_LK_RAW), NO_TYPE, .off_linkpl = 24, .features = FG_LF_LINK_PROTO,
+	  .quirks = FG_LQ_SLIP_RAW },
+	/* address families */
+	{ L(109, "ENC", FG_LK_NULL), .off_linktype = 0, .off_linkpl = 12, .features = FG_LF_LINK_PROTO },
+	{ L(226, "IPNET", FG_LK_IPNET), .off_linktype = 1, .off_linkpl = 24,
+	  .features = FG_LF_INOUT | FG_LF_LINK_PROTO,
+	  .inout = { .off = 2, .size = BPF_H, .in = 2, .out = 1 } },
+	{ L(107, "FRELAY", FG_LK_FRELAY), .off_linktype = 2, .off_linkpl = 0,
+	  .features = FG_LF_LINK_PROTO },
+	{ L(114, "LTALK", FG_LK_LTALK), NO_TYPE, .off_linkpl = 0, .features = FG_LF_LINK_PROTO },
 };
 
 #define NLINKS (sizeof(links) / sizeof(links[0]))

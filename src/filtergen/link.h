@@ -22,7 +22,33 @@ enum fg_link_kind {
 	FG_LK_NULL,	/* 4-byte address family in the capturing host's byte order */
 	FG_LK_LOOP,	/* 4-byte address family in network byte order */
 	FG_LK_PPP,	/* 2-byte PPP protocol number */
-	FG_LK_LLC	/* an 802.2 LLC header (SNAP for Ethernet types): FDDI, token ring, 802.11 */
+	FG_LK_LLC,	/* an 802.2 LLC header (SNAP for Ethernet types): FDDI, token ring, 802.11 */
+	FG_LK_ETYPE,	/* a bare 2-byte Ethernet type, no 802.3 lengths: C_HDLC, netANALYZER... */
+	FG_LK_IPNET,	/* 1-byte address family at 1 (Solaris ipnet) */
+	FG_LK_FRELAY,	/* Q.933 NLPID at 2 */
+	FG_LK_LTALK,	/* LocalTalk: AppleTalk only */
+	FG_LK_NOPROTO,	/* no protocol field that the language can test */
+	FG_LK_ARCNET,	/* 1-byte ARCnet protocol ID */
+	FG_LK_PFLOG,	/* pfloghdr: address family */
+	FG_LK_SUNATM,	/* SunATM pseudo-header, then LLC (or LANE Ethernet) */
+	FG_LK_MTP2,	/* SS7 MTP2: no network layer */
+	FG_LK_COUNT
+};
+
+/* Link types that bend a family's rules (libpcap's special cases). */
+enum {
+	FG_LQ_ISO_FOLD = 1u << 0,	/* C_HDLC: OSI is 0xfefe in the type field */
+	FG_LQ_PPP_BSDOS = 1u << 1,	/* IP is also VJ compressed / uncompressed (0x2d, 0x2f) */
+	FG_LQ_SLIP_RAW = 1u << 2,	/* the IP version nibble is read at the link header */
+};
+
+/* Where a link type records the direction: in/out are values of (field & mask). */
+struct fg_inout {
+	uint32_t off;		/* from the link header */
+	uint16_t size;		/* BPF_B or BPF_H */
+	uint32_t mask;		/* 0: the whole field */
+	uint32_t in, out;
+	bool in_is_not_out;	/* inbound means "not outbound" (Linux cooked) */
 };
 
 /* A header of variable length before the link layer proper (a radio header). */
@@ -57,15 +83,17 @@ struct fg_link {
 	int dlt;			/* DLT_* value */
 	const char *name;		/* pcap_datalink_val_to_name() spelling */
 	enum fg_link_kind kind;
+	uint32_t off_linkhdr;		/* the link header after a fixed pseudo-header */
 	uint32_t off_linktype;		/* type field, or UINT32_MAX */
 	uint32_t off_linkpl;		/* payload (network header) */
 	uint32_t off_nl;		/* network header from the payload */
 	uint32_t off_nl_nosnap;
 	uint32_t off_mac_dst;		/* 6-byte addresses, UINT32_MAX if none */
 	uint32_t off_mac_src;
-	uint32_t off_pkttype;		/* direction field for inbound/outbound, or UINT32_MAX */
 	unsigned features;
 	enum fg_vhdr vhdr;
+	unsigned quirks;		/* FG_LQ_* */
+	struct fg_inout inout;		/* when features has FG_LF_INOUT */
 };
 
 /* The description of a DLT, or NULL when pfc does not know it. */

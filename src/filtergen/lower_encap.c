@@ -51,9 +51,11 @@ struct fg_cond fg_gen_mpls(struct fg_lower *l, bool has_label, uint32_t label, s
 	if (l->label_depth > 0) {
 		/* the label before this one is not the bottom of the stack */
 		c = fg_gen_mcmp(l, FG_OR_PREV_MPLS, 2, BPF_B, 0, 0x01);
-	} else if (l->kind == FG_LK_ETHER && (l->link->features & FG_LF_MPLS)) {
+	} else if ((l->kind == FG_LK_ETHER || l->kind == FG_LK_ETYPE) &&
+		   (l->link->features & FG_LF_MPLS)) {
 		c = fg_gen_linktype(l, ETHERTYPE_MPLS);
-	} else if (l->kind == FG_LK_PPP) {
+	} else if (l->kind == FG_LK_PPP &&
+		   ((l->link->features & FG_LF_MPLS) || l->link->kind != FG_LK_PPP)) {	/* or in PPPoE */
 		c = fg_gen_linktype(l, PPP_MPLS_UCAST);
 	} else {
 		return fg_lower_error(l, at.off, at.len, -EINVAL, "no MPLS support for link type %s",

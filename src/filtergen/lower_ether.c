@@ -129,6 +129,19 @@ static struct fg_cond anc_eq(struct fg_lower *l, uint32_t off, uint16_t size, ui
 	return fg_gen_eq(l, FG_OR_PACKET, (uint32_t)SKF_AD_OFF + off, size, v);
 }
 
+/* The link header's direction field (Linux cooked: PACKET_OUTGOING or not; SLIP, PFLOG...: values). */
+static struct fg_cond inout_field(struct fg_lower *l, const struct fg_inout *io, bool outbound)
+{
+	uint32_t mask = io->mask ? io->mask : 0xffffffffu;
+	struct fg_cond out;
+
+	if (io->in_is_not_out) {
+		out = fg_gen_mcmp(l, FG_OR_LINKHDR, io->off, io->size, io->out, mask);
+		return outbound ? out : fg_cond_not(out);
+	}
+	return fg_gen_mcmp(l, FG_OR_LINKHDR, io->off, io->size, outbound ? io->out : io->in, mask);
+}
+
 struct fg_cond fg_gen_inbound(struct fg_lower *l, bool outbound, struct fg_loc at)
 {
 	struct fg_cond out;
@@ -137,13 +150,10 @@ struct fg_cond fg_gen_inbound(struct fg_lower *l, bool outbound, struct fg_loc a
 		out = anc_eq(l, SKF_AD_PKTTYPE, BPF_H, PACKET_OUTGOING);
 		return outbound ? out : fg_cond_not(out);
 	}
-	if (!(l->link->features & FG_LF_INOUT) || l->link->off_pkttype == UINT32_MAX)
+	if (!(l->link->features & FG_LF_INOUT))
 		return fg_lower_error(l, at.off, at.len, -EINVAL,
 				      "inbound/outbound not supported on link type %s", l->link->name);
-	/* Linux cooked headers: packet type PACKET_OUTGOING, 2 bytes in v1 and 1 byte in v2. */
-	out = fg_gen_eq(l, FG_OR_LINKHDR, l->link->off_pkttype,
-			l->link->kind == FG_LK_SLL ? BPF_H : BPF_B, PACKET_OUTGOING);
-	return outbound ? out : fg_cond_not(out);
+	return inout_field(l, &l->link->inout, outbound);
 }
 
 struct fg_cond fg_gen_ifindex(struct fg_lower *l, uint32_t ifindex, struct fg_loc at)

@@ -186,8 +186,11 @@ static struct fg_cond ip4_proto(struct fg_lower *l, uint32_t n)
 
 static struct fg_cond iso_proto(struct fg_lower *l, uint32_t n)
 {
-	struct fg_cond lt = fg_gen_linktype(l, LLCSAP_ISONS);
+	struct fg_cond lt;
 
+	if (l->kind == FG_LK_FRELAY)	/* the NLPID is the protocol */
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x0300 | n);
+	lt = fg_gen_linktype(l, LLCSAP_ISONS);
 	/* the network-layer protocol ID, right after the 802.2 header */
 	return fg_cond_and(l->ir, lt, fg_gen_eq(l, FG_OR_LINKPL_NOSNAP, 0, BPF_B, n));
 }

@@ -126,10 +126,72 @@ static struct fg_cond sll_linktype(struct fg_lower *l, uint32_t proto)
 
 static struct fg_cond raw_linktype(struct fg_lower *l, uint32_t proto)
 {
+	/* libpcap reads SLIP's version nibble at the SLIP header, not at the IP header */
+	enum fg_offrel rel = (l->link->quirks & FG_LQ_SLIP_RAW) ? FG_OR_LINKHDR : FG_OR_LINKPL;
+
 	if (proto == ETHERTYPE_IP)
-		return fg_gen_mcmp(l, FG_OR_LINKPL, 0, BPF_B, 0x40, 0xf0);
+		return fg_gen_mcmp(l, rel, 0, BPF_B, 0x40, 0xf0);
 	if (proto == ETHERTYPE_IPV6)
-		return fg_gen_mcmp(l, FG_OR_LINKPL, 0, BPF_B, 0x60, 0xf0);
+		return fg_gen_mcmp(l, rel, 0, BPF_B, 0x60, 0xf0);
+	return fg_cond_const(false);
+}
+
+static struct fg_cond ipv4_linktype(struct fg_lower *l, uint32_t proto)
+{
+	(void)l;
+	return fg_cond_const(proto == ETHERTYPE_IP);
+}
+
+static struct fg_cond ipv6_linktype(struct fg_lower *l, uint32_t proto)
+{
+	(void)l;
+	return fg_cond_const(proto == ETHERTYPE_IPV6);
+}
+
+/* A bare Ethernet type; C_HDLC writes OSI as 0xfefe. */
+static struct fg_cond etype_linktype(struct fg_lower *l, uint32_t proto)
+{
+	if (proto == LLCSAP_ISONS && (l->link->quirks & FG_LQ_ISO_FOLD))
+		proto = LLCSAP_ISONS << 8 | LLCSAP_ISONS;
+	return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, proto);
+}
+
+/* Solaris ipnet: its own address family numbers. */
+static struct fg_cond ipnet_linktype(struct fg_lower *l, uint32_t proto)
+{
+	if (proto == ETHERTYPE_IP)
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_B, 2);
+	if (proto == ETHERTYPE_IPV6)
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_B, 26);
+	return fg_cond_const(false);
+}
+
+/* Frame relay: the Q.933 NLPID after the address (with the UI control byte). */
+static struct fg_cond frelay_linktype(struct fg_lower *l, uint32_t proto)
+{
+	struct fg_cond c;
+
+	if (proto == ETHERTYPE_IP)
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x03cc);
+	if (proto == ETHERTYPE_IPV6)
+		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x038e);
+	if (proto != LLCSAP_ISONS)
+		return fg_cond_const(false);
+	c = fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x0381);	/* CLNP */
+	c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x0382));	/* ES-IS */
+	return fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x0383));	/* IS-IS */
+}
+
+static struct fg_cond ltalk_linktype(struct fg_lower *l, uint32_t proto)
+{
+	(void)l;
+	return fg_cond_const(proto == ETHERTYPE_ATALK);
+}
+
+static struct fg_cond noproto_linktype(struct fg_lower *l, uint32_t proto)
+{
+	(void)l;
+	(void)proto;
 	return fg_cond_const(false);
 }
 
@@ -151,6 +213,18 @@ static struct fg_cond af_eq(struct fg_lower *l, uint32_t af, bool host_order)
 	if (host_order && writer_le)
 		af = bswap32(af);
 	return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_W, af);
+}
+
+static struct fg_cond loopback_linktype(struct fg_lower *l, uint32_t proto, bool host_order);
+
+static struct fg_cond null_linktype(struct fg_lower *l, uint32_t proto)
+{
+	return loopback_linktype(l, proto, true);
+}
+
+static struct fg_cond loop_linktype(struct fg_lower *l, uint32_t proto)
+{
+	return loopback_linktype(l, proto, false);
 }
 
 static struct fg_cond loopback_linktype(struct fg_lower *l, uint32_t proto, bool host_order)
@@ -179,10 +253,23 @@ static uint32_t ppp_proto(uint32_t proto)
 	case 0x6003: return 0x0027;	/* DECnet */
 	case 0x809b: return 0x0029;	/* AppleTalk */
 	case 0x0600: return 0x0025;	/* XNS */
-	case 0x8137: return 0x002b;	/* IPX */
+	case LLCSAP_IPX: return 0x002b;	/* IPX */
+	case 0x42: return 0x0031;	/* spanning tree: bridging PDUs */
 	case LLCSAP_ISONS: return 0x0023;	/* OSI */
 	default: return proto;
 	}
+}
+
+/* BSD/OS PPP: IP also as Van Jacobson compressed and uncompressed TCP. */
+static struct fg_cond ppp_linktype(struct fg_lower *l, uint32_t proto)
+{
+	struct fg_cond c = fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, ppp_proto(proto));
+
+	if (proto == ETHERTYPE_IP && (l->link->quirks & FG_LQ_PPP_BSDOS)) {
+		c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x002d));
+		c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, 0x002f));
+	}
+	return c;
 }
 
 /* Under an MPLS stack: the last label is the bottom one and the version nibble matches. */
@@ -220,32 +307,34 @@ static struct fg_cond llc_linktype(struct fg_lower *l, uint32_t proto)
 	return c;
 }
 
+typedef struct fg_cond (*linktype_fn)(struct fg_lower *l, uint32_t proto);
+
+/* The type test of each link kind; families with their own files supply theirs (lower.h). */
+static const linktype_fn by_kind[FG_LK_COUNT] = {
+	[FG_LK_ETHER] = ether_linktype,
+	[FG_LK_SLL] = sll_linktype,
+	[FG_LK_SLL2] = sll_linktype,
+	[FG_LK_RAW] = raw_linktype,
+	[FG_LK_IPV4] = ipv4_linktype,
+	[FG_LK_IPV6] = ipv6_linktype,
+	[FG_LK_NULL] = null_linktype,
+	[FG_LK_LOOP] = loop_linktype,
+	[FG_LK_PPP] = ppp_linktype,
+	[FG_LK_LLC] = llc_linktype,
+	[FG_LK_ETYPE] = etype_linktype,
+	[FG_LK_IPNET] = ipnet_linktype,
+	[FG_LK_FRELAY] = frelay_linktype,
+	[FG_LK_LTALK] = ltalk_linktype,
+	[FG_LK_NOPROTO] = noproto_linktype,
+};
+
 struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
 {
 	if (l->err)
 		return fg_cond_const(false);
 	if (l->label_depth > 0)
 		return mpls_linktype(l, proto);
-	switch (l->kind) {
-	case FG_LK_ETHER:
-		return ether_linktype(l, proto);
-	case FG_LK_SLL:
-	case FG_LK_SLL2:
-		return sll_linktype(l, proto);
-	case FG_LK_RAW:
-		return raw_linktype(l, proto);
-	case FG_LK_IPV4:
-		return fg_cond_const(proto == ETHERTYPE_IP);
-	case FG_LK_IPV6:
-		return fg_cond_const(proto == ETHERTYPE_IPV6);
-	case FG_LK_NULL:
-		return loopback_linktype(l, proto, true);
-	case FG_LK_LOOP:
-		return loopback_linktype(l, proto, false);
-	case FG_LK_PPP:
-		return fg_gen_eq(l, FG_OR_LINKTYPE, 0, BPF_H, ppp_proto(proto));
-	case FG_LK_LLC:
-		return llc_linktype(l, proto);
-	}
+	if ((unsigned)l->kind < FG_LK_COUNT && by_kind[l->kind])
+		return by_kind[l->kind](l, proto);
 	return fg_lower_error(l, 0, 0, -EINVAL, "link type %s has no protocol field", l->link->name);
 }
