@@ -111,6 +111,8 @@ static const struct fg_link links[] = {
 	  .inout = { .off = 2, .size = BPF_H, .in = 2, .out = 1 } },
 	{ L(107, "FRELAY", FG_LK_FRELAY), .off_linktype = 2, .off_linkpl = 0,
 	  .features = FG_LF_LINK_PROTO },
+	{ L(117, "PFLOG", FG_LK_PFLOG), NO_TYPE, .features = FG_LF_INOUT | FG_LF_LINK_PROTO | FG_LF_PFLOG,
+	  .vhdr = FG_VH_PFLOG, .inout = { .off = 60, .size = BPF_B, .in = 1, .out = 2 } },
 	{ L(114, "LTALK", FG_LK_LTALK), NO_TYPE, .off_linkpl = 0, .features = FG_LF_LINK_PROTO },
 };
 

@@ -57,7 +57,8 @@ enum fg_vhdr {
 	FG_VH_RADIOTAP,		/* little-endian length at 2 */
 	FG_VH_PRISM,		/* 144 bytes, or the length at 4 of a v2 header */
 	FG_VH_AVS,		/* big-endian length at 4 */
-	FG_VH_PPI		/* little-endian length at 2; the DLT at 4 must be 802.11 */
+	FG_VH_PPI,		/* little-endian length at 2; the DLT at 4 must be 802.11 */
+	FG_VH_PFLOG		/* not a radio header: pfloghdr's length byte sets the payload offset */
 };
 
 /* Feature groups (columns of dlt_features.tsv). */

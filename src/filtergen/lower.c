@@ -42,9 +42,6 @@ static struct fg_cond unsupported(struct fg_lower *l, const struct fg_node *n, c
 static struct fg_cond lower_foreign(struct fg_lower *l, const struct fg_node *n)
 {
 	switch (n->kind) {
-	case FG_N_PF_IFNAME: case FG_N_PF_RSET: case FG_N_PF_RNR: case FG_N_PF_SRNR:
-	case FG_N_PF_REASON: case FG_N_PF_ACTION:
-		return unsupported(l, n, "PFLOG fields (ifname, rnr, reason, action...) are only on PFLOG;");
 	case FG_N_ATM: case FG_N_FIELD:
 		return unsupported(l, n, "ATM and SS7 fields are only on SunATM and MTP2/MTP3 link types;");
 	case FG_N_MTP2:
@@ -99,6 +96,9 @@ static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
 		return fg_gen_llc(l, n);
 	case FG_N_BYTE:
 		return fg_gen_byte(l, n);
+	case FG_N_PF_IFNAME: case FG_N_PF_RSET: case FG_N_PF_RNR: case FG_N_PF_SRNR:
+	case FG_N_PF_REASON: case FG_N_PF_ACTION:
+		return fg_gen_pflog(l, n);
 	case FG_N_WLAN_TYPE:
 	case FG_N_WLAN_DIR:
 		return fg_gen_wlan_fc(l, n);

@@ -190,6 +190,11 @@ struct fg_cond fg_gen_wlan_fc(struct fg_lower *l, const struct fg_node *n);
 struct fg_cond fg_gen_wlan_host(struct fg_lower *l, enum fg_dir dir, const uint8_t mac[6]);
 struct fg_cond fg_gen_wlan_multicast(struct fg_lower *l);
 
+/* PFLOG (lower_pflog.c): the type test, the payload offset's set-up, the pfloghdr fields. */
+struct fg_cond fg_pflog_linktype(struct fg_lower *l, uint32_t proto);
+struct fg_cond fg_pflog_prologue(struct fg_lower *l);
+struct fg_cond fg_gen_pflog(struct fg_lower *l, const struct fg_node *n);
+
 /* ---- set tests (lower_set.c): runs of `or`ed ids as one membership test ---- */
 
 /* What a set element tests: IPv4 addresses (host4 semantics) or transport ports. */

@@ -35,6 +35,11 @@
 /* Take the scratch words the link type's variable offsets live in. */
 void fg_wlan_setup(struct fg_lower *l)
 {
+	if (l->link->vhdr == FG_VH_PFLOG) {
+		l->off_linkpl.k = 0;
+		l->off_linkpl.reg = l->vh_pl_reg = fg_lower_alloc_reg(l);
+		return;
+	}
 	if (l->link->vhdr != FG_VH_NONE) {
 		l->off_linkhdr.k = 0;
 		l->off_linkhdr.reg = fg_lower_alloc_reg(l);
@@ -210,6 +215,8 @@ struct fg_cond fg_wlan_prologue(struct fg_lower *l)
 	bool pl = reads(l->ir, l->vh_pl_reg), hdr = pl || reads(l->ir, l->vh_hdr_reg);
 	struct fg_cond c = fg_cond_const(true);
 
+	if (l->link->vhdr == FG_VH_PFLOG)
+		return pl ? fg_pflog_prologue(l) : c;
 	if (hdr && l->vh_hdr_reg >= 0)
 		c = radio_len(l);
 	if (pl)
