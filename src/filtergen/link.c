@@ -113,6 +113,10 @@ static const struct fg_link links[] = {
 	  .features = FG_LF_LINK_PROTO },
 	{ L(117, "PFLOG", FG_LK_PFLOG), NO_TYPE, .features = FG_LF_INOUT | FG_LF_LINK_PROTO | FG_LF_PFLOG,
 	  .vhdr = FG_VH_PFLOG, .inout = { .off = 60, .size = BPF_B, .in = 1, .out = 2 } },
+	/* SS7: MTP2 bare, behind a 4-byte pseudo-header, or in an ERF record */
+	{ L(140, "MTP2", FG_LK_MTP2), NO_TYPE, .features = FG_LF_SS7 },
+	{ L(139, "MTP2_WITH_PHDR", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 4, .features = FG_LF_SS7 },
+	{ L(197, "ERF", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 20, .features = FG_LF_SS7 },
 	{ L(114, "LTALK", FG_LK_LTALK), NO_TYPE, .off_linkpl = 0, .features = FG_LF_LINK_PROTO },
 };
 

@@ -42,10 +42,12 @@ static struct fg_cond unsupported(struct fg_lower *l, const struct fg_node *n, c
 static struct fg_cond lower_foreign(struct fg_lower *l, const struct fg_node *n)
 {
 	switch (n->kind) {
-	case FG_N_ATM: case FG_N_FIELD:
+	case FG_N_FIELD:
+		if (n->u.field.field >= FG_FIELD_SIO)
+			return fg_gen_ss7_field(l, n);
+		return unsupported(l, n, "ATM fields are only on SunATM;");
+	case FG_N_ATM:
 		return unsupported(l, n, "ATM and SS7 fields are only on SunATM and MTP2/MTP3 link types;");
-	case FG_N_MTP2:
-		return unsupported(l, n, "MTP2 message types are only on MTP2 link types;");
 	default:
 		return fg_lower_error(l, n->loc.off, n->loc.len, -EOPNOTSUPP,
 				      "this primitive is not supported by pfc yet");
@@ -99,6 +101,8 @@ static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
 	case FG_N_PF_IFNAME: case FG_N_PF_RSET: case FG_N_PF_RNR: case FG_N_PF_SRNR:
 	case FG_N_PF_REASON: case FG_N_PF_ACTION:
 		return fg_gen_pflog(l, n);
+	case FG_N_MTP2:
+		return fg_gen_mtp2(l, n);
 	case FG_N_WLAN_TYPE:
 	case FG_N_WLAN_DIR:
 		return fg_gen_wlan_fc(l, n);

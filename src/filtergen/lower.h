@@ -195,6 +195,12 @@ struct fg_cond fg_pflog_linktype(struct fg_lower *l, uint32_t proto);
 struct fg_cond fg_pflog_prologue(struct fg_lower *l);
 struct fg_cond fg_gen_pflog(struct fg_lower *l, const struct fg_node *n);
 
+/* SS7 over MTP2 (lower_mtp2.c): fisu, lssu, msu (h*), and sio, opc, dpc, sls (h*). */
+struct fg_cond fg_gen_mtp2(struct fg_lower *l, const struct fg_node *n);
+struct fg_cond fg_gen_ss7_field(struct fg_lower *l, const struct fg_node *n);
+/* The jump for a relation, and whether its outcome is reversed (<, <=, !=). */
+void fg_relop_jump(enum fg_relop op, uint16_t *jop, bool *reverse);
+
 /* ---- set tests (lower_set.c): runs of `or`ed ids as one membership test ---- */
 
 /* What a set element tests: IPv4 addresses (host4 semantics) or transport ports. */
