@@ -15,6 +15,7 @@
 
 #define NONE UINT32_MAX
 #define MAC48 (FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC48 | FG_LF_LINK_MULTICAST | FG_LF_LINK_PROTO)
+#define ARC (FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC8 | FG_LF_LINK_MULTICAST | FG_LF_LINK_PROTO)
 #define WLAN (MAC48 | FG_LF_LLC | FG_LF_VAR_OFF_LINKPL | FG_LF_VLAN | FG_LF_WLAN)
 
 
@@ -113,6 +114,10 @@ static const struct fg_link links[] = {
 	  .features = FG_LF_LINK_PROTO },
 	{ L(117, "PFLOG", FG_LK_PFLOG), NO_TYPE, .features = FG_LF_INOUT | FG_LF_LINK_PROTO | FG_LF_PFLOG,
 	  .vhdr = FG_VH_PFLOG, .inout = { .off = 60, .size = BPF_B, .in = 1, .out = 2 } },
+	/* ARCnet: source, destination, (Linux: 2 bytes of padding), protocol ID */
+	{ L(7, "ARCNET", FG_LK_ARCNET), .off_linktype = 2, .off_linkpl = 6, .features = ARC },
+	{ L(129, "ARCNET_LINUX", FG_LK_ARCNET), .off_linktype = 4, .off_linkpl = 8, .features = ARC,
+	  .quirks = FG_LQ_ARC_RFC1201 },
 	/* SS7: MTP2 bare, behind a 4-byte pseudo-header, or in an ERF record */
 	{ L(140, "MTP2", FG_LK_MTP2), NO_TYPE, .features = FG_LF_SS7 },
 	{ L(139, "MTP2_WITH_PHDR", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 4, .features = FG_LF_SS7 },

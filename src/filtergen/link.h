@@ -40,6 +40,7 @@ enum {
 	FG_LQ_ISO_FOLD = 1u << 0,	/* C_HDLC: OSI is 0xfefe in the type field */
 	FG_LQ_PPP_BSDOS = 1u << 1,	/* IP is also VJ compressed / uncompressed (0x2d, 0x2f) */
 	FG_LQ_SLIP_RAW = 1u << 2,	/* the IP version nibble is read at the link header */
+	FG_LQ_ARC_RFC1201 = 1u << 3,	/* Linux ARCnet: no RFC 1051 protocol IDs */
 };
 
 /* Where a link type records the direction: in/out are values of (field & mask). */

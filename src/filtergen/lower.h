@@ -201,6 +201,11 @@ struct fg_cond fg_gen_ss7_field(struct fg_lower *l, const struct fg_node *n);
 /* The jump for a relation, and whether its outcome is reversed (<, <=, !=). */
 void fg_relop_jump(enum fg_relop op, uint16_t *jop, bool *reverse);
 
+/* ARCnet (lower_arcnet.c). */
+struct fg_cond fg_arcnet_linktype(struct fg_lower *l, uint32_t proto);
+struct fg_cond fg_gen_arcnet_host(struct fg_lower *l, const struct fg_node *n);
+struct fg_cond fg_gen_arcnet_broadcast(struct fg_lower *l);
+
 /* ---- set tests (lower_set.c): runs of `or`ed ids as one membership test ---- */
 
 /* What a set element tests: IPv4 addresses (host4 semantics) or transport ports. */

@@ -65,6 +65,8 @@ struct fg_cond fg_gen_broadcast(struct fg_lower *l, enum fg_proto p, struct fg_l
 	switch (p) {
 	case FG_PROTO_DEFAULT:
 	case FG_PROTO_LINK:
+		if (l->kind == FG_LK_ARCNET)
+			return fg_gen_arcnet_broadcast(l);
 		if (!(l->link->features & FG_LF_LINK_BROADCAST) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
 					      "not a broadcast link (link type %s)", l->link->name);
@@ -87,6 +89,8 @@ struct fg_cond fg_gen_multicast(struct fg_lower *l, enum fg_proto p, struct fg_l
 	switch (p) {
 	case FG_PROTO_DEFAULT:
 	case FG_PROTO_LINK:
+		if (l->kind == FG_LK_ARCNET)
+			return fg_gen_arcnet_broadcast(l);
 		if (!(l->link->features & FG_LF_LINK_MULTICAST) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
 					      "link-layer multicast filters supported only on Ethernet-like links, not %s",

@@ -379,9 +379,7 @@ struct fg_cond fg_lower_id(struct fg_lower *l, const struct fg_node *n)
 	case FG_ID_MAC:
 		return id_mac(l, n);
 	case FG_ID_ARCNET:
-		return fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL,
-				      "ARCnet addresses are only valid on ARCnet link types, not %s",
-				      l->link->name);
+		return fg_gen_arcnet_host(l, n);
 	default:
 		return id_name(l, n);
 	}

@@ -327,6 +327,7 @@ static const linktype_fn by_kind[FG_LK_COUNT] = {
 	[FG_LK_LTALK] = ltalk_linktype,
 	[FG_LK_NOPROTO] = noproto_linktype,
 	[FG_LK_PFLOG] = fg_pflog_linktype,
+	[FG_LK_ARCNET] = fg_arcnet_linktype,
 };
 
 struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
