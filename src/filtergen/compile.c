@@ -53,6 +53,9 @@ static void lower_init(struct fg_lower *l, const char *src, struct fg_ir *ir,
 	l->off_nl_nosnap = link->off_nl_nosnap;
 	l->kind = link->kind;
 	l->vh_hdr_reg = l->vh_pl_reg = -1;
+	l->mac48 = (link->features & FG_LF_LINK_HOST_MAC48) != 0;
+	l->off_mac_dst = link->off_mac_dst;
+	l->off_mac_src = link->off_mac_src;
 	fg_wlan_setup(l);
 }
 

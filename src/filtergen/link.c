@@ -65,10 +65,10 @@ static const struct fg_link links[] = {
 
 	/* Ethernet behind a pseudo-header or with a switch tag before the type */
 	{ L(240, "NETANALYZER", FG_LK_ETHER), .off_linkhdr = 4, .off_linktype = 16, .off_linkpl = 18,
-	  .off_nl_nosnap = 3, .off_mac_dst = 4, .off_mac_src = 10,
+	  .off_nl_nosnap = 3, ETH_MACS,
 	  .features = MAC48 | FG_LF_MPLS | FG_LF_VLAN },
 	{ L(241, "NETANALYZER_TRANSPARENT", FG_LK_ETHER), .off_linkhdr = 12, .off_linktype = 24,
-	  .off_linkpl = 26, .off_nl_nosnap = 3, .off_mac_dst = 12, .off_mac_src = 18,
+	  .off_linkpl = 26, .off_nl_nosnap = 3, ETH_MACS,
 	  .features = MAC48 | FG_LF_MPLS | FG_LF_VLAN },
 	/* Broadcom: opcode 0 (to the CPU) in the tag's top 3 bits is inbound, 1 outbound */
 	{ L(281, "DSA_TAG_BRCM", FG_LK_ETHER), .off_linktype = 16, .off_linkpl = 18,
@@ -115,6 +115,9 @@ static const struct fg_link links[] = {
 	{ L(117, "PFLOG", FG_LK_PFLOG), NO_TYPE, .features = FG_LF_INOUT | FG_LF_LINK_PROTO | FG_LF_PFLOG,
 	  .vhdr = FG_VH_PFLOG, .inout = { .off = 60, .size = BPF_B, .in = 1, .out = 2 } },
 	/* ARCnet: source, destination, (Linux: 2 bytes of padding), protocol ID */
+	/* SunATM: type, VPI, VCI, then LLC, or a LANE header and Ethernet (lower_atm.c) */
+	{ L(123, "SUNATM", FG_LK_SUNATM), .off_linktype = 4 + 6, .off_linkpl = 4, .off_nl = 8,
+	  .off_nl_nosnap = 3, .features = FG_LF_ATM | FG_LF_LINK_PROTO | FG_LF_LLC },
 	{ L(7, "ARCNET", FG_LK_ARCNET), .off_linktype = 2, .off_linkpl = 6, .features = ARC },
 	{ L(129, "ARCNET_LINUX", FG_LK_ARCNET), .off_linktype = 4, .off_linkpl = 8, .features = ARC,
 	  .quirks = FG_LQ_ARC_RFC1201 },

@@ -90,7 +90,7 @@ struct fg_link {
 	uint32_t off_linkpl;		/* payload (network header) */
 	uint32_t off_nl;		/* network header from the payload */
 	uint32_t off_nl_nosnap;
-	uint32_t off_mac_dst;		/* 6-byte addresses, UINT32_MAX if none */
+	uint32_t off_mac_dst;		/* 6-byte addresses from the link header (FG_LF_LINK_HOST_MAC48) */
 	uint32_t off_mac_src;
 	unsigned features;
 	enum fg_vhdr vhdr;

@@ -32,28 +32,6 @@ static struct fg_cond lower_list(struct fg_lower *l, const struct fg_node *n, bo
 	return c;
 }
 
-static struct fg_cond unsupported(struct fg_lower *l, const struct fg_node *n, const char *what)
-{
-	return fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL, "%s not supported on link type %s",
-			      what, l->link->name);
-}
-
-/* Primitives that belong to link types pfc does not describe yet, or never apply to this one. */
-static struct fg_cond lower_foreign(struct fg_lower *l, const struct fg_node *n)
-{
-	switch (n->kind) {
-	case FG_N_FIELD:
-		if (n->u.field.field >= FG_FIELD_SIO)
-			return fg_gen_ss7_field(l, n);
-		return unsupported(l, n, "ATM fields are only on SunATM;");
-	case FG_N_ATM:
-		return unsupported(l, n, "ATM and SS7 fields are only on SunATM and MTP2/MTP3 link types;");
-	default:
-		return fg_lower_error(l, n->loc.off, n->loc.len, -EOPNOTSUPP,
-				      "this primitive is not supported by pfc yet");
-	}
-}
-
 static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
 {
 	struct fg_cond set;
@@ -103,11 +81,18 @@ static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
 		return fg_gen_pflog(l, n);
 	case FG_N_MTP2:
 		return fg_gen_mtp2(l, n);
+	case FG_N_FIELD:
+		if (n->u.field.field >= FG_FIELD_SIO)
+			return fg_gen_ss7_field(l, n);
+		return fg_gen_atm_field(l, n);
+	case FG_N_ATM:
+		return fg_gen_atm(l, n);
 	case FG_N_WLAN_TYPE:
 	case FG_N_WLAN_DIR:
 		return fg_gen_wlan_fc(l, n);
-	default:
-		return lower_foreign(l, n);
+	default:	/* batadv */
+		return fg_lower_error(l, n->loc.off, n->loc.len, -EOPNOTSUPP,
+				      "this primitive is not supported by pfc yet");
 	}
 }
 

@@ -54,6 +54,9 @@ struct fg_lower {
 	uint32_t off_nl;		/* network header, from the link-layer payload */
 	uint32_t off_nl_nosnap;		/* the same for 802.2 frames without SNAP */
 	enum fg_link_kind kind;		/* how the type field reads now (PPP after pppoes...) */
+	bool mac48;			/* 6-byte link addresses (Ethernet after SunATM's `lane`...) */
+	uint32_t off_mac_dst, off_mac_src;	/* from the link header */
+	bool lane;			/* Ethernet inside ATM LANE: LE control frames carry nothing */
 	unsigned vlan_depth;
 	unsigned label_depth;		/* MPLS labels seen */
 	unsigned regs_used;		/* bitmap of scratch words in use */
@@ -205,6 +208,15 @@ void fg_relop_jump(enum fg_relop op, uint16_t *jop, bool *reverse);
 struct fg_cond fg_arcnet_linktype(struct fg_lower *l, uint32_t proto);
 struct fg_cond fg_gen_arcnet_host(struct fg_lower *l, const struct fg_node *n);
 struct fg_cond fg_gen_arcnet_broadcast(struct fg_lower *l);
+
+/* SunATM (lower_atm.c). */
+struct fg_cond fg_sunatm_linktype(struct fg_lower *l, uint32_t proto);
+struct fg_cond fg_lane_data(struct fg_lower *l);
+struct fg_cond fg_sunatm_llc(struct fg_lower *l);
+struct fg_cond fg_gen_atm(struct fg_lower *l, const struct fg_node *n);
+struct fg_cond fg_gen_atm_field(struct fg_lower *l, const struct fg_node *n);
+/* lower_link.c: the type test of a bare 802.2 header at the link payload. */
+struct fg_cond fg_gen_llc_linktype(struct fg_lower *l, uint32_t proto);
 
 /* ---- set tests (lower_set.c): runs of `or`ed ids as one membership test ---- */
 

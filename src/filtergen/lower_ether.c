@@ -20,15 +20,13 @@ static const uint8_t ether_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static struct fg_cond ehost_side(struct fg_lower *l, bool src, const void *arg)
 {
-	return fg_gen_bcmp(l, FG_OR_LINKHDR, src ? l->link->off_mac_src : l->link->off_mac_dst,
+	return fg_gen_bcmp(l, FG_OR_LINKHDR, src ? l->off_mac_src : l->off_mac_dst,
 			   arg, 6);
 }
 
 static bool has_mac48(const struct fg_lower *l)
 {
-	return (l->link->features & FG_LF_LINK_HOST_MAC48) &&
-	       (l->kind == FG_LK_ETHER || l->kind == FG_LK_LLC) &&
-	       (l->link->off_mac_src != UINT32_MAX || (l->link->features & FG_LF_WLAN));
+	return l->mac48 && (l->kind == FG_LK_ETHER || l->kind == FG_LK_LLC);
 }
 
 struct fg_cond fg_gen_ether_host(struct fg_lower *l, enum fg_dir dir, const uint8_t mac[6],
@@ -67,12 +65,12 @@ struct fg_cond fg_gen_broadcast(struct fg_lower *l, enum fg_proto p, struct fg_l
 	case FG_PROTO_LINK:
 		if (l->kind == FG_LK_ARCNET)
 			return fg_gen_arcnet_broadcast(l);
-		if (!(l->link->features & FG_LF_LINK_BROADCAST) || !has_mac48(l))
+		if (!((l->link->features & FG_LF_LINK_BROADCAST) || l->lane) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
 					      "not a broadcast link (link type %s)", l->link->name);
 		if (l->link->features & FG_LF_WLAN)
 			return fg_gen_wlan_host(l, FG_DIR_DST, ether_bcast);
-		return fg_gen_bcmp(l, FG_OR_LINKHDR, l->link->off_mac_dst, ether_bcast, 6);
+		return fg_gen_bcmp(l, FG_OR_LINKHDR, l->off_mac_dst, ether_bcast, 6);
 	case FG_PROTO_IP:
 		return ip_broadcast(l, at);
 	default:
@@ -91,14 +89,14 @@ struct fg_cond fg_gen_multicast(struct fg_lower *l, enum fg_proto p, struct fg_l
 	case FG_PROTO_LINK:
 		if (l->kind == FG_LK_ARCNET)
 			return fg_gen_arcnet_broadcast(l);
-		if (!(l->link->features & FG_LF_LINK_MULTICAST) || !has_mac48(l))
+		if (!((l->link->features & FG_LF_LINK_MULTICAST) || l->lane) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
 					      "link-layer multicast filters supported only on Ethernet-like links, not %s",
 					      l->link->name);
 		if (l->link->features & FG_LF_WLAN)
 			return fg_gen_wlan_multicast(l);
 		/* the group bit of the destination's first byte */
-		return fg_gen_cmp(l, FG_OR_LINKHDR, l->link->off_mac_dst, BPF_B, 0xffffffffu,
+		return fg_gen_cmp(l, FG_OR_LINKHDR, l->off_mac_dst, BPF_B, 0xffffffffu,
 				  BPF_JSET, false, 1);
 	case FG_PROTO_IP:
 		lt = fg_gen_linktype(l, ETHERTYPE_IP);

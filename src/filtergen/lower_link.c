@@ -290,7 +290,7 @@ static struct fg_cond mpls_linktype(struct fg_lower *l, uint32_t proto)
 }
 
 /* An 802.2 header on its own (libpcap's gen_llc_linktype): SAPs, or SNAP for Ethernet types. */
-static struct fg_cond llc_linktype(struct fg_lower *l, uint32_t proto)
+struct fg_cond fg_gen_llc_linktype(struct fg_lower *l, uint32_t proto)
 {
 	struct fg_cond c;
 
@@ -320,7 +320,7 @@ static const linktype_fn by_kind[FG_LK_COUNT] = {
 	[FG_LK_NULL] = null_linktype,
 	[FG_LK_LOOP] = loop_linktype,
 	[FG_LK_PPP] = ppp_linktype,
-	[FG_LK_LLC] = llc_linktype,
+	[FG_LK_LLC] = fg_gen_llc_linktype,
 	[FG_LK_ETYPE] = etype_linktype,
 	[FG_LK_IPNET] = ipnet_linktype,
 	[FG_LK_FRELAY] = frelay_linktype,
@@ -328,6 +328,7 @@ static const linktype_fn by_kind[FG_LK_COUNT] = {
 	[FG_LK_NOPROTO] = noproto_linktype,
 	[FG_LK_PFLOG] = fg_pflog_linktype,
 	[FG_LK_ARCNET] = fg_arcnet_linktype,
+	[FG_LK_SUNATM] = fg_sunatm_linktype,
 };
 
 struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
@@ -336,6 +337,8 @@ struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
 		return fg_cond_const(false);
 	if (l->label_depth > 0)
 		return mpls_linktype(l, proto);
+	if (l->lane)	/* Ethernet inside ATM LANE */
+		return fg_cond_and(l->ir, fg_lane_data(l), ether_linktype(l, proto));
 	if ((unsigned)l->kind < FG_LK_COUNT && by_kind[l->kind])
 		return by_kind[l->kind](l, proto);
 	return fg_lower_error(l, 0, 0, -EINVAL, "link type %s has no protocol field", l->link->name);

@@ -29,11 +29,14 @@ struct fg_cond fg_gen_llc(struct fg_lower *l, const struct fg_node *n)
 	struct fg_cond c;
 	uint32_t value, mask;
 
-	if (!(l->link->features & FG_LF_LLC) || (l->kind != FG_LK_ETHER && l->kind != FG_LK_LLC))
+	if (!(l->link->features & FG_LF_LLC) ||
+	    (l->kind != FG_LK_ETHER && l->kind != FG_LK_LLC && l->kind != FG_LK_SUNATM))
 		return fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL,
 				      "'llc' not supported on link type %s", l->link->name);
 	if (l->kind == FG_LK_ETHER)
 		c = ether_llc(l);
+	else if (l->kind == FG_LK_SUNATM)
+		c = fg_sunatm_llc(l);
 	else if (l->link->features & FG_LF_WLAN)	/* data frames carry an LLC header */
 		c = fg_wlan_data_frame(l);
 	else						/* every FDDI and token ring frame does */
