@@ -118,9 +118,14 @@ static const struct fg_link links[] = {
 	/* SunATM: type, VPI, VCI, then LLC, or a LANE header and Ethernet (lower_atm.c) */
 	{ L(123, "SUNATM", FG_LK_SUNATM), .off_linktype = 4 + 6, .off_linkpl = 4, .off_nl = 8,
 	  .off_nl_nosnap = 3, .features = FG_LF_ATM | FG_LF_LINK_PROTO | FG_LF_LLC },
-	{ L(7, "ARCNET", FG_LK_ARCNET), .off_linktype = 2, .off_linkpl = 6, .features = ARC },
-	{ L(129, "ARCNET_LINUX", FG_LK_ARCNET), .off_linktype = 4, .off_linkpl = 8, .features = ARC,
+	{ L(7, "ARCNET", FG_LK_ARCNET), .off_linktype = 2, .off_linkpl = 6, .off_mac_dst = 1,
+	  .off_mac_src = 0, .features = ARC },
+	{ L(129, "ARCNET_LINUX", FG_LK_ARCNET), .off_linktype = 4, .off_linkpl = 8, .off_mac_dst = 1,
+	  .off_mac_src = 0, .features = ARC,
 	  .quirks = FG_LQ_ARC_RFC1201 },
+	/* BACnet MS/TP: preamble, frame type, destination, source */
+	{ L(165, "BACNET_MS_TP", FG_LK_BACNET), NO_TYPE, .off_mac_dst = 3, .off_mac_src = 4,
+	  .features = FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC8, .quirks = FG_LQ_BCAST_FF },
 	/* SS7: MTP2 bare, behind a 4-byte pseudo-header, or in an ERF record */
 	{ L(140, "MTP2", FG_LK_MTP2), NO_TYPE, .features = FG_LF_SS7 },
 	{ L(139, "MTP2_WITH_PHDR", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 4, .features = FG_LF_SS7 },

@@ -32,6 +32,7 @@ enum fg_link_kind {
 	FG_LK_PFLOG,	/* pfloghdr: address family */
 	FG_LK_SUNATM,	/* SunATM pseudo-header, then LLC (or LANE Ethernet) */
 	FG_LK_MTP2,	/* SS7 MTP2: no network layer */
+	FG_LK_BACNET,	/* BACnet MS/TP: 1-byte addresses, no protocol field */
 	FG_LK_COUNT
 };
 
@@ -41,6 +42,7 @@ enum {
 	FG_LQ_PPP_BSDOS = 1u << 1,	/* IP is also VJ compressed / uncompressed (0x2d, 0x2f) */
 	FG_LQ_SLIP_RAW = 1u << 2,	/* the IP version nibble is read at the link header */
 	FG_LQ_ARC_RFC1201 = 1u << 3,	/* Linux ARCnet: no RFC 1051 protocol IDs */
+	FG_LQ_BCAST_FF = 1u << 4,	/* 1-byte broadcast address 0xff (ARCnet's is 0) */
 };
 
 /* Where a link type records the direction: in/out are values of (field & mask). */
@@ -90,7 +92,7 @@ struct fg_link {
 	uint32_t off_linkpl;		/* payload (network header) */
 	uint32_t off_nl;		/* network header from the payload */
 	uint32_t off_nl_nosnap;
-	uint32_t off_mac_dst;		/* 6-byte addresses from the link header (FG_LF_LINK_HOST_MAC48) */
+	uint32_t off_mac_dst;		/* addresses from the link header (FG_LF_LINK_HOST_MAC48 or MAC8) */
 	uint32_t off_mac_src;
 	unsigned features;
 	enum fg_vhdr vhdr;

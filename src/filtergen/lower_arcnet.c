@@ -1,7 +1,8 @@
 /*
- * lower_arcnet.c -- ARCnet (DLT_ARCNET, and Linux's DLT_ARCNET_LINUX with
- * its 2 bytes of padding): 1-byte station addresses (`link host $c0`,
- * source first, destination second; broadcast is destination 0) and the
+ * lower_arcnet.c -- links with 1-byte station addresses (`link host $c0`):
+ * ARCnet (DLT_ARCNET, and Linux's DLT_ARCNET_LINUX with its 2 bytes of
+ * padding; source first, destination second, broadcast is destination 0),
+ * BACnet MS/TP (destination, then source; broadcast 0xff), and ARCnet's
  * 1-byte protocol IDs of RFC 1201 and the older RFC 1051 (which libpcap
  * master no longer matches in Linux's ARCnet captures: 1.10.3 still does).
  *
@@ -45,7 +46,8 @@ struct fg_cond fg_arcnet_linktype(struct fg_lower *l, uint32_t proto)
 
 static struct fg_cond arc_side(struct fg_lower *l, bool src, const void *arg)
 {
-	return fg_gen_eq(l, FG_OR_LINKHDR, src ? 0 : 1, BPF_B, *(const uint8_t *)arg);
+	return fg_gen_eq(l, FG_OR_LINKHDR, src ? l->link->off_mac_src : l->link->off_mac_dst, BPF_B,
+			 *(const uint8_t *)arg);
 }
 
 /* `link [src|dst] [host] $XX` */
@@ -69,8 +71,9 @@ struct fg_cond fg_gen_arcnet_host(struct fg_lower *l, const struct fg_node *n)
 	return fg_gen_by_dir(l, q->dir, arc_side, &n->u.id.v.arcnet);
 }
 
-/* Broadcast and multicast alike: the destination 0. */
+/* ARCnet's broadcast and multicast alike: the destination 0 (BACnet: 0xff). */
 struct fg_cond fg_gen_arcnet_broadcast(struct fg_lower *l)
 {
-	return fg_gen_eq(l, FG_OR_LINKHDR, 1, BPF_B, 0);
+	return fg_gen_eq(l, FG_OR_LINKHDR, l->link->off_mac_dst, BPF_B,
+			 (l->link->quirks & FG_LQ_BCAST_FF) ? 0xff : 0);
 }

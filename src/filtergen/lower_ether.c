@@ -63,7 +63,7 @@ struct fg_cond fg_gen_broadcast(struct fg_lower *l, enum fg_proto p, struct fg_l
 	switch (p) {
 	case FG_PROTO_DEFAULT:
 	case FG_PROTO_LINK:
-		if (l->kind == FG_LK_ARCNET)
+		if ((l->link->features & FG_LF_LINK_HOST_MAC8) && (l->link->features & FG_LF_LINK_BROADCAST))
 			return fg_gen_arcnet_broadcast(l);
 		if (!((l->link->features & FG_LF_LINK_BROADCAST) || l->lane) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
@@ -87,7 +87,7 @@ struct fg_cond fg_gen_multicast(struct fg_lower *l, enum fg_proto p, struct fg_l
 	switch (p) {
 	case FG_PROTO_DEFAULT:
 	case FG_PROTO_LINK:
-		if (l->kind == FG_LK_ARCNET)
+		if ((l->link->features & FG_LF_LINK_HOST_MAC8) && (l->link->features & FG_LF_LINK_MULTICAST))
 			return fg_gen_arcnet_broadcast(l);
 		if (!((l->link->features & FG_LF_LINK_MULTICAST) || l->lane) || !has_mac48(l))
 			return fg_lower_error(l, at.off, at.len, -EINVAL,
