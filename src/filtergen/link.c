@@ -126,6 +126,15 @@ static const struct fg_link links[] = {
 	/* BACnet MS/TP: preamble, frame type, destination, source */
 	{ L(165, "BACNET_MS_TP", FG_LK_BACNET), NO_TYPE, .off_mac_dst = 3, .off_mac_src = 4,
 	  .features = FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC8, .quirks = FG_LQ_BCAST_FF },
+	/* Juniper: a cookie, flags (bit 0: inbound), then the payload at a per-type offset */
+#define JNPR(d, n, pl) { L(d, n, FG_LK_JUNIPER), .off_linktype = 0, .off_linkpl = (pl), \
+	.features = FG_LF_INOUT | FG_LF_LINK_PROTO, \
+	.inout = { .off = 3, .size = BPF_B, .mask = 0x01, .in = 1, .out = 0 } }
+	JNPR(134, "JUNIPER_MFR", 4), JNPR(131, "JUNIPER_MLFR", 4), JNPR(130, "JUNIPER_MLPPP", 4),
+	JNPR(179, "JUNIPER_PPP", 4), JNPR(181, "JUNIPER_CHDLC", 4), JNPR(180, "JUNIPER_FRELAY", 4),
+	JNPR(137, "JUNIPER_ATM1", 4), JNPR(135, "JUNIPER_ATM2", 8), JNPR(178, "JUNIPER_ETHER", 32),
+	JNPR(167, "JUNIPER_PPPOE", 32), JNPR(168, "JUNIPER_PPPOE_ATM", 6), JNPR(133, "JUNIPER_GGSN", 12),
+	JNPR(164, "JUNIPER_MONITOR", 12),
 	/* SS7: MTP2 bare, behind a 4-byte pseudo-header, or in an ERF record */
 	{ L(140, "MTP2", FG_LK_MTP2), NO_TYPE, .features = FG_LF_SS7 },
 	{ L(139, "MTP2_WITH_PHDR", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 4, .features = FG_LF_SS7 },

@@ -33,6 +33,7 @@ enum fg_link_kind {
 	FG_LK_SUNATM,	/* SunATM pseudo-header, then LLC (or LANE Ethernet) */
 	FG_LK_MTP2,	/* SS7 MTP2: no network layer */
 	FG_LK_BACNET,	/* BACnet MS/TP: 1-byte addresses, no protocol field */
+	FG_LK_JUNIPER,	/* Juniper's "MGC" pseudo-header: any protocol once the cookie is there */
 	FG_LK_COUNT
 };
 

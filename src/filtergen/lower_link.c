@@ -188,6 +188,13 @@ static struct fg_cond ltalk_linktype(struct fg_lower *l, uint32_t proto)
 	return fg_cond_const(proto == ETHERTYPE_ATALK);
 }
 
+/* Juniper: only the "MGC" cookie is checked, whatever the protocol (as libpcap does). */
+static struct fg_cond juniper_linktype(struct fg_lower *l, uint32_t proto)
+{
+	(void)proto;
+	return fg_gen_mcmp(l, FG_OR_LINKHDR, 0, BPF_W, 0x4d474300u, 0xffffff00u);
+}
+
 static struct fg_cond noproto_linktype(struct fg_lower *l, uint32_t proto)
 {
 	(void)l;
@@ -329,6 +336,7 @@ static const linktype_fn by_kind[FG_LK_COUNT] = {
 	[FG_LK_PFLOG] = fg_pflog_linktype,
 	[FG_LK_ARCNET] = fg_arcnet_linktype,
 	[FG_LK_SUNATM] = fg_sunatm_linktype,
+	[FG_LK_JUNIPER] = juniper_linktype,
 };
 
 struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
