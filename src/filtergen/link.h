@@ -27,7 +27,7 @@ enum fg_link_kind {
 	FG_LK_IPNET,	/* 1-byte address family at 1 (Solaris ipnet) */
 	FG_LK_FRELAY,	/* Q.933 NLPID at 2 */
 	FG_LK_LTALK,	/* LocalTalk: AppleTalk only */
-	FG_LK_NOPROTO,	/* no protocol field that the language can test */
+	FG_LK_OPAQUE,	/* nothing but the bytes: link[], len, byte (CAN, USB, Bluetooth...) */
 	FG_LK_ARCNET,	/* 1-byte ARCnet protocol ID */
 	FG_LK_PFLOG,	/* pfloghdr: address family */
 	FG_LK_SUNATM,	/* SunATM pseudo-header, then LLC (or LANE Ethernet) */

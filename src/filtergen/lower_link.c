@@ -195,13 +195,6 @@ static struct fg_cond juniper_linktype(struct fg_lower *l, uint32_t proto)
 	return fg_gen_mcmp(l, FG_OR_LINKHDR, 0, BPF_W, 0x4d474300u, 0xffffff00u);
 }
 
-static struct fg_cond noproto_linktype(struct fg_lower *l, uint32_t proto)
-{
-	(void)l;
-	(void)proto;
-	return fg_cond_const(false);
-}
-
 static uint32_t bswap32(uint32_t v)
 {
 	return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
@@ -332,7 +325,6 @@ static const linktype_fn by_kind[FG_LK_COUNT] = {
 	[FG_LK_IPNET] = ipnet_linktype,
 	[FG_LK_FRELAY] = frelay_linktype,
 	[FG_LK_LTALK] = ltalk_linktype,
-	[FG_LK_NOPROTO] = noproto_linktype,
 	[FG_LK_PFLOG] = fg_pflog_linktype,
 	[FG_LK_ARCNET] = fg_arcnet_linktype,
 	[FG_LK_SUNATM] = fg_sunatm_linktype,
@@ -349,5 +341,6 @@ struct fg_cond fg_gen_linktype(struct fg_lower *l, uint32_t proto)
 		return fg_cond_and(l->ir, fg_lane_data(l), ether_linktype(l, proto));
 	if ((unsigned)l->kind < FG_LK_COUNT && by_kind[l->kind])
 		return by_kind[l->kind](l, proto);
-	return fg_lower_error(l, 0, 0, -EINVAL, "link type %s has no protocol field", l->link->name);
+	return fg_lower_error(l, 0, 0, -EINVAL,
+			      "link-layer type filtering not implemented for link type %s", l->link->name);
 }
