@@ -126,25 +126,30 @@ static const struct fg_link links[] = {
 	/* BACnet MS/TP: preamble, frame type, destination, source */
 	{ L(165, "BACNET_MS_TP", FG_LK_BACNET), NO_TYPE, .off_mac_dst = 3, .off_mac_src = 4,
 	  .features = FG_LF_LINK_BROADCAST | FG_LF_LINK_HOST_MAC8, .quirks = FG_LQ_BCAST_FF },
-	/* Juniper: a cookie, flags (bit 0: inbound), then the payload at a per-type offset */
-#define JNPR(d, n, pl) { L(d, n, FG_LK_JUNIPER), .off_linktype = 0, .off_linkpl = (pl), \
-	.features = FG_LF_INOUT | FG_LF_LINK_PROTO, \
+	/* Juniper: a cookie, flags (bit 0: inbound), then the payload at a per-type offset; the
+	 * network header of an 802.2 frame at nosnap from it (libpcap's values, -1 included) */
+#define JNPR(d, n, pl, nosnap) { L(d, n, FG_LK_JUNIPER), .off_linktype = 0, .off_linkpl = (pl), \
+	.off_nl_nosnap = (nosnap), .features = FG_LF_INOUT | FG_LF_LINK_PROTO, \
+	.quirks = FG_LQ_TYPES_OVERLAP, \
 	.inout = { .off = 3, .size = BPF_B, .mask = 0x01, .in = 1, .out = 0 } }
-	JNPR(134, "JUNIPER_MFR", 4), JNPR(131, "JUNIPER_MLFR", 4), JNPR(130, "JUNIPER_MLPPP", 4),
-	JNPR(179, "JUNIPER_PPP", 4), JNPR(181, "JUNIPER_CHDLC", 4), JNPR(180, "JUNIPER_FRELAY", 4),
-	JNPR(137, "JUNIPER_ATM1", 4), JNPR(135, "JUNIPER_ATM2", 8), JNPR(178, "JUNIPER_ETHER", 32),
-	JNPR(167, "JUNIPER_PPPOE", 32), JNPR(168, "JUNIPER_PPPOE_ATM", 6), JNPR(133, "JUNIPER_GGSN", 12),
-	JNPR(164, "JUNIPER_MONITOR", 12),
-	/* libpcap 1.10.3 puts these payloads 2 bytes before the header (its offsets wrap
-	 * around modulo 2^32, as ours do): a network-layer field lands in the pseudo-header */
-	JNPR(238, "JUNIPER_ATM_CEMIC", -2u), JNPR(132, "JUNIPER_ES", -2u),
-	JNPR(234, "JUNIPER_FIBRECHANNEL", -2u), JNPR(194, "JUNIPER_ISM", -2u),
-	JNPR(136, "JUNIPER_SERVICES", -2u), JNPR(233, "JUNIPER_SRX_E2E", -2u),
-	JNPR(200, "JUNIPER_ST", -2u), JNPR(183, "JUNIPER_VP", -2u), JNPR(232, "JUNIPER_VS", -2u),
-	/* SS7: MTP2 bare, behind a 4-byte pseudo-header, or in an ERF record */
-	{ L(140, "MTP2", FG_LK_MTP2), NO_TYPE, .features = FG_LF_SS7 },
-	{ L(139, "MTP2_WITH_PHDR", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 4, .features = FG_LF_SS7 },
-	{ L(197, "ERF", FG_LK_MTP2), NO_TYPE, .off_linkhdr = 20, .features = FG_LF_SS7 },
+	JNPR(134, "JUNIPER_MFR", 4, -1u), JNPR(131, "JUNIPER_MLFR", 4, -1u),
+	JNPR(130, "JUNIPER_MLPPP", 4, -1u), JNPR(179, "JUNIPER_PPP", 4, -1u),
+	JNPR(181, "JUNIPER_CHDLC", 4, -1u), JNPR(180, "JUNIPER_FRELAY", 4, -1u),
+	JNPR(137, "JUNIPER_ATM1", 4, 10), JNPR(135, "JUNIPER_ATM2", 8, 10),
+	JNPR(178, "JUNIPER_ETHER", 32, 3), JNPR(167, "JUNIPER_PPPOE", 32, 3),
+	JNPR(168, "JUNIPER_PPPOE_ATM", 6, -1u), JNPR(133, "JUNIPER_GGSN", 12, -1u),
+	JNPR(164, "JUNIPER_MONITOR", 12, -1u),
+	/* libpcap 1.10.3 puts these payloads 2 bytes before the packet (offsets wrap around
+	 * modulo 2^32 as ours do); a load that ends up before the packet is an error */
+	JNPR(238, "JUNIPER_ATM_CEMIC", -2u, 0), JNPR(132, "JUNIPER_ES", -2u, 0),
+	JNPR(234, "JUNIPER_FIBRECHANNEL", -2u, 0), JNPR(194, "JUNIPER_ISM", -2u, 0),
+	JNPR(136, "JUNIPER_SERVICES", -2u, 0), JNPR(233, "JUNIPER_SRX_E2E", -2u, 0),
+	JNPR(200, "JUNIPER_ST", -2u, 0), JNPR(183, "JUNIPER_VP", -2u, 0),
+	JNPR(232, "JUNIPER_VS", -2u, 0),
+	/* SS7: MTP2, bare, behind a 4-byte pseudo-header or in an ERF record (the payload) */
+	{ L(140, "MTP2", FG_LK_MTP2), NO_TYPE, .off_linkpl = 0, .features = FG_LF_SS7 },
+	{ L(139, "MTP2_WITH_PHDR", FG_LK_MTP2), NO_TYPE, .off_linkpl = 4, .features = FG_LF_SS7 },
+	{ L(197, "ERF", FG_LK_MTP2), NO_TYPE, .off_linkpl = 20, .features = FG_LF_SS7 },
 	{ L(114, "LTALK", FG_LK_LTALK), NO_TYPE, .off_linkpl = 0, .features = FG_LF_LINK_PROTO },
 
 	/* Link types the language knows only as bytes: link[], len, byte, less, greater */

@@ -44,6 +44,7 @@ enum {
 	FG_LQ_SLIP_RAW = 1u << 2,	/* the IP version nibble is read at the link header */
 	FG_LQ_ARC_RFC1201 = 1u << 3,	/* Linux ARCnet: no RFC 1051 protocol IDs */
 	FG_LQ_BCAST_FF = 1u << 4,	/* 1-byte broadcast address 0xff (ARCnet's is 0) */
+	FG_LQ_TYPES_OVERLAP = 1u << 5,	/* the type test cannot tell protocols apart (Juniper) */
 };
 
 /* Where a link type records the direction: in/out are values of (field & mask). */

@@ -13,6 +13,12 @@
 
 #include "lower.h"
 
+/* Set tests take IPv4, ARP and RARP to exclude each other: not so where the type test cannot tell. */
+static bool sets_ok(const struct fg_lower *l)
+{
+	return !(l->link->quirks & FG_LQ_TYPES_OVERLAP);
+}
+
 static struct fg_cond lower_list(struct fg_lower *l, const struct fg_node *n, bool is_and)
 {
 	struct fg_cond c = fg_cond_const(is_and);
@@ -20,7 +26,7 @@ static struct fg_cond lower_list(struct fg_lower *l, const struct fg_node *n, bo
 
 	for (i = 0; i < n->u.list.nkids; i++) {
 		struct fg_cond k;
-		size_t run = is_and ? 0 : fg_lower_set_run(l, n->u.list.kids + i,
+		size_t run = is_and || !sets_ok(l) ? 0 : fg_lower_set_run(l, n->u.list.kids + i,
 							     n->u.list.nkids - i, &k);
 
 		if (run)
@@ -39,7 +45,7 @@ static struct fg_cond lower_prim(struct fg_lower *l, const struct fg_node *n)
 	switch (n->kind) {
 	case FG_N_ID:
 		/* a host, net or port alone is a set of one: its shared IPv4/IPv6 tests are smaller */
-		if (fg_lower_set_run(l, (struct fg_node *const *)&n, 1, &set))
+		if (sets_ok(l) && fg_lower_set_run(l, (struct fg_node *const *)&n, 1, &set))
 			return set;
 		return fg_lower_id(l, n);
 	case FG_N_PROTO:

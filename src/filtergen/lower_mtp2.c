@@ -15,7 +15,8 @@
 
 #include "lower.h"
 
-/* Offsets from the MTP2 header; the high-speed-link forms are 3 bytes further. */
+/* Offsets from the MTP2 header (the link payload: after a pseudo-header or ERF record,
+ * while link[] still counts from the first byte); high-speed-link forms 3 bytes further. */
 #define OFF_LI 2u
 #define OFF_SIO 3u
 #define OFF_LABEL 4u
@@ -43,13 +44,13 @@ struct fg_cond fg_gen_mtp2(struct fg_lower *l, const struct fg_node *n)
 				      l->link->name);
 	switch (hsl ? k - FG_MTP2_HFISU : k) {
 	case FG_MTP2_FISU:
-		return fg_gen_mcmp(l, FG_OR_LINKHDR, off, size, 0, mask);
+		return fg_gen_mcmp(l, FG_OR_LINKPL, off, size, 0, mask);
 	case FG_MTP2_LSSU:
-		c = fg_gen_cmp(l, FG_OR_LINKHDR, off, size, mask, BPF_JGT, false, 0);
-		return fg_cond_and(l->ir, c, fg_gen_cmp(l, FG_OR_LINKHDR, off, size, mask, BPF_JGT,
+		c = fg_gen_cmp(l, FG_OR_LINKPL, off, size, mask, BPF_JGT, false, 0);
+		return fg_cond_and(l->ir, c, fg_gen_cmp(l, FG_OR_LINKPL, off, size, mask, BPF_JGT,
 							true, two));
 	default:
-		return fg_gen_cmp(l, FG_OR_LINKHDR, off, size, mask, BPF_JGT, false, two);
+		return fg_gen_cmp(l, FG_OR_LINKPL, off, size, mask, BPF_JGT, false, two);
 	}
 }
 
@@ -115,6 +116,6 @@ struct fg_cond fg_gen_ss7_field(struct fg_lower *l, const struct fg_node *n)
 				      "%s%s %u greater than maximum %u", f >= FG_FIELD_HSIO ? "h" : "",
 				      d.name, n->u.field.value, d.max);
 	fg_relop_jump(n->u.field.op, &jop, &rev);
-	return fg_gen_cmp(l, FG_OR_LINKHDR, d.off, d.size, d.mask, jop, rev,
+	return fg_gen_cmp(l, FG_OR_LINKPL, d.off, d.size, d.mask, jop, rev,
 			  place(f, n->u.field.value));
 }

@@ -109,6 +109,16 @@ int fg_gen_load(struct fg_lower *l, struct fg_block *b, enum fg_offrel rel,
 	struct fg_off base = layer_base(l, rel);
 	int rc;
 
+	if (rel >= FG_OR_LINKPL && l->off_linkpl.k == FG_OFF_NONE && l->off_linkpl.reg < 0) {
+		fg_lower_error(l, 0, 0, -EINVAL, "link type %s has its network layer at no known offset",
+			       l->link->name);
+		return -EINVAL;
+	}
+	if (rel != FG_OR_PACKET && base.reg < 0 && base.k + off >= (uint32_t)SKF_AD_OFF) {
+		fg_lower_error(l, 0, 0, -EINVAL, "a field of this expression lies before the packet "
+			       "on link type %s", l->link->name);
+		return -EINVAL;
+	}
 	if (rel == FG_OR_TRAN_IPV4) {
 		rc = load_ipv4_hlen(l, b, base);
 		if (rc < 0)

@@ -11,7 +11,8 @@
  * matches).  The 4-address form of data frames is not counted in the
  * payload offset, as libpcap does not count it.
  * Keeps true: the prologue stores every word it sets on every path, and is
- * made only when the filter reads those words.
+ * made only when the filter reads those words (PPI's check that the packet
+ * is 802.11 at all is always made, as libpcap makes it).
  */
 #include <errno.h>
 
@@ -94,15 +95,12 @@ static struct fg_cond step(struct fg_lower *l, struct fg_block *b)
 	return b ? fg_cond_always(l->ir, b) : fg_cond_const(false);
 }
 
-/* A = the radio header's length (and M[hdr] = A); a condition that may reject (PPI). */
+/* M[hdr] = the radio header's length. */
 static struct fg_cond radio_len(struct fg_lower *l)
 {
-	struct fg_cond pre = fg_cond_const(true);
 	struct fg_block *b;
 	int r = l->vh_hdr_reg;
 
-	if (l->link->vhdr == FG_VH_PPI)
-		pre = fg_gen_eq(l, FG_OR_PACKET, 4, BPF_W, PPI_DLT_80211);
 	if (l->link->vhdr == FG_VH_PRISM) {
 		/* PRISM's v2 header says its length; the old one is 144 bytes */
 		struct fg_cond v2 = fg_gen_mcmp(l, FG_OR_PACKET, 0, BPF_W, PRISM_MAGIC, 0xfffff000u);
@@ -129,7 +127,7 @@ static struct fg_cond radio_len(struct fg_lower *l)
 		add(l, b, BPF_ALU | BPF_OR | BPF_X, 0);
 	}
 	add(l, b, BPF_ST, (uint32_t)r);
-	return fg_cond_and(l->ir, pre, step(l, b));
+	return step(l, b);
 }
 
 /* M[pl] += k (k 2: the QoS field; k 3 then mask: radiotap's padding to 4 bytes). */
@@ -213,14 +211,21 @@ static bool reads(const struct fg_ir *ir, int r)
 struct fg_cond fg_wlan_prologue(struct fg_lower *l)
 {
 	bool pl = reads(l->ir, l->vh_pl_reg), hdr = pl || reads(l->ir, l->vh_hdr_reg);
+	struct fg_off saved = l->off_linkhdr;
 	struct fg_cond c = fg_cond_const(true);
 
 	if (l->link->vhdr == FG_VH_PFLOG)
 		return pl ? fg_pflog_prologue(l) : c;
+	/* the expression may have moved the link header (pppoes...): the prologue reads the real one */
+	l->off_linkhdr.k = l->link->vhdr != FG_VH_NONE ? 0 : l->link->off_linkhdr;
+	l->off_linkhdr.reg = l->vh_hdr_reg;
+	if (l->link->vhdr == FG_VH_PPI)	/* libpcap refuses every PPI packet that is not 802.11 */
+		c = fg_gen_eq(l, FG_OR_PACKET, 4, BPF_W, PPI_DLT_80211);
 	if (hdr && l->vh_hdr_reg >= 0)
-		c = radio_len(l);
+		c = fg_cond_and(l->ir, c, radio_len(l));
 	if (pl)
 		c = fg_cond_and(l->ir, c, wlan_pl(l));
+	l->off_linkhdr = saved;
 	return c;
 }
 
