@@ -9,7 +9,9 @@
  * `metaconnect` add the Q.2931 message type of signalling.  `lane` tests
  * for LAN emulation and, like `vlan`, makes what follows it look at the
  * emulated Ethernet frame.
- * Keeps true: VPI and VCI values over their widths are errors.
+ * VPI, VCI and the message type are read from where the link header is
+ * now, so after `lane` they land in the emulated Ethernet frame, as in
+ * libpcap.  Keeps true: VPI and VCI values over their widths are errors.
  */
 #include <errno.h>
 
@@ -81,8 +83,8 @@ static struct fg_cond lane(struct fg_lower *l, struct fg_loc at)
 
 static struct fg_cond vc(struct fg_lower *l, uint32_t vci)
 {
-	return fg_cond_and(l->ir, fg_gen_eq(l, FG_OR_PACKET, OFF_VPI, BPF_B, 0),
-			   fg_gen_eq(l, FG_OR_PACKET, OFF_VCI, BPF_H, vci));
+	return fg_cond_and(l->ir, fg_gen_eq(l, FG_OR_LINKHDR, OFF_VPI, BPF_B, 0),
+			   fg_gen_eq(l, FG_OR_LINKHDR, OFF_VCI, BPF_H, vci));
 }
 
 /* Signalling on VCI vci whose message type is one of types[0..n). */
@@ -92,7 +94,7 @@ static struct fg_cond msgtypes(struct fg_lower *l, uint32_t vci, const uint8_t *
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_PACKET, OFF_MSGTYPE, BPF_B, types[i]));
+		c = fg_cond_or(l->ir, c, fg_gen_eq(l, FG_OR_LINKHDR, OFF_MSGTYPE, BPF_B, types[i]));
 	return fg_cond_and(l->ir, vc(l, vci), c);
 }
 
@@ -116,9 +118,9 @@ struct fg_cond fg_gen_atm(struct fg_lower *l, const struct fg_node *n)
 	case FG_ATM_CONNECTMSG: return msgtypes(l, 5, connect, sizeof(connect));
 	case FG_ATM_METACONNECT: return msgtypes(l, 1, meta, sizeof(meta));
 	default:	/* oam, oamf4: either OAM F4 circuit */
-		return fg_cond_and(l->ir, fg_gen_eq(l, FG_OR_PACKET, OFF_VPI, BPF_B, 0),
-				   fg_cond_or(l->ir, fg_gen_eq(l, FG_OR_PACKET, OFF_VCI, BPF_H, 3),
-					      fg_gen_eq(l, FG_OR_PACKET, OFF_VCI, BPF_H, 4)));
+		return fg_cond_and(l->ir, fg_gen_eq(l, FG_OR_LINKHDR, OFF_VPI, BPF_B, 0),
+				   fg_cond_or(l->ir, fg_gen_eq(l, FG_OR_LINKHDR, OFF_VCI, BPF_H, 3),
+					      fg_gen_eq(l, FG_OR_LINKHDR, OFF_VCI, BPF_H, 4)));
 	}
 }
 
@@ -136,6 +138,6 @@ struct fg_cond fg_gen_atm_field(struct fg_lower *l, const struct fg_node *n)
 		return fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL, "%s %u greater than maximum %u",
 				      vpi ? "VPI" : "VCI", n->u.field.value, max);
 	fg_relop_jump(n->u.field.op, &jop, &rev);
-	return fg_gen_cmp(l, FG_OR_PACKET, vpi ? OFF_VPI : OFF_VCI, vpi ? BPF_B : BPF_H, 0xffffffffu,
+	return fg_gen_cmp(l, FG_OR_LINKHDR, vpi ? OFF_VPI : OFF_VCI, vpi ? BPF_B : BPF_H, 0xffffffffu,
 			  jop, rev, n->u.field.value);
 }

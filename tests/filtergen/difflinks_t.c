@@ -103,7 +103,7 @@ static const char *differs(const char *link, const char *prim)
 		return "libpcap 1.10.3 reads BACnet MS/TP frames as if they had a type field (master does not)";
 	if (strcmp(link, "ARCNET_LINUX") == 0 && (!strcmp(prim, "ip") || !strcmp(prim, "arp")))
 		return "libpcap 1.10.3 takes RFC 1051 IDs on Linux ARCnet (master does not)";
-	if (strchr(prim, '[') && (strstr(link, "802_11") || strcmp(link, "PRISM_HEADER") == 0 ||
+	if ((strchr(prim, '[') || strncmp(prim, "len ", 4) == 0) && (strstr(link, "802_11") || strcmp(link, "PRISM_HEADER") == 0 ||
 				  strcmp(link, "PPI") == 0 || strcmp(link, "PFLOG") == 0))
 		return "libpcap 1.10.3 reuses its variable offsets' scratch words for arithmetic";
 	if (strncmp(link, "SLIP", 4) == 0 && strstr(prim, "bound"))
