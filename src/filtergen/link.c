@@ -1,9 +1,13 @@
 /*
- * link.c -- the table of link layers pfc compiles for (see link.h).
+ * link.c -- the table of link layers pfc compiles for (see link.h): every
+ * link type libpcap 1.10.3 compiles for, grouped by family.
  *
  * Offsets are those of the link-layer headers as captured: Ethernet's type
  * at 12 and payload at 14, Linux cooked v1's protocol at 14 and payload at
- * 16, v2's protocol at 0 and payload at 20, and so on.
+ * 16, v2's protocol at 0 and payload at 20, and so on; MAC addresses and
+ * direction fields count from the link header.  A family whose type test
+ * or fields need code names its kind; the code is in lower_<family>.c.
+ * Keeps true: names and numbers are those of pcap_datalink_val_to_name().
  */
 #include <stdlib.h>
 #include <string.h>

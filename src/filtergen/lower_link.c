@@ -1,8 +1,11 @@
 /*
  * lower_link.c -- the link-layer type test (libpcap's gen_linktype): does
  * this frame carry protocol `proto`?  proto is an Ethernet type (> 1500) or
- * an 802.2 LLC SAP (<= 1500), translated per link kind: PPP protocol
- * numbers, loopback address families, the IP version nibble of raw IP.
+ * an 802.2 LLC SAP (<= 1500), translated per link kind through the table
+ * by_kind[]: PPP protocol numbers, loopback address families, the IP
+ * version nibble of raw IP, LLC/SNAP headers, frame relay NLPIDs...
+ * Families with a file of their own (lower_arcnet.c, lower_pflog.c,
+ * lower_atm.c) supply their entry; a kind with none has no type test.
  *
  * Keeps true: a protocol a link type cannot carry is the constant false, a
  * link type that carries only it is the constant true; no code is made for
