@@ -50,6 +50,15 @@ compare() {
 	fi
 }
 
+# known110 FILE EXPR: why tcpdump (libpcap 1.10.3) and pfc (libpcap master's
+# meaning, checked by ../shared/conformance/apply.tsv) differ there, or nothing
+known110() {
+	case "${1##*/}:$2" in
+	mstp_*:?*) echo "libpcap 1.10.3 gives BACnet MS/TP a protocol field; master (and pfc) refuse";;
+	arcnet-rfc1051-*:?*) echo "libpcap 1.10.3 takes RFC 1051 IDs on Linux ARCnet; master (and pfc) do not";;
+	esac
+}
+
 if ! command -v "$TCPDUMP" >/dev/null 2>&1; then
 	skip "tcpdump not found: no differential replay tests"
 elif [ ! -d "$PFC_SHARED/pcaps" ]; then
@@ -63,7 +72,8 @@ else
 		"$PFC" -r "$f" -d '' >/dev/null 2>&1 || continue
 		nfiles=$((nfiles + 1))
 		for e in '' ip 'tcp or udp' 'not ip6'; do
-			compare "$f" "$e"
+			why=$(known110 "$f" "$e")
+			if [ -n "$why" ]; then skip "${f##*/} '$e': $why"; else compare "$f" "$e"; fi
 		done
 	done
 	diag "$nfiles captures with a link type pfc supports, 4 expressions each"
