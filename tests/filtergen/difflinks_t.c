@@ -310,7 +310,7 @@ static bool core(const char *name)
 
 int main(int argc, char **argv)
 {
-	int dlt, count = argc > 1 ? atoi(argv[1]) : 25, links = 0;
+	int dlt, count = argc > 1 ? atoi(argv[1]) : 60, links = 0;
 
 	for (dlt = 0; dlt < 300; dlt++) {
 		const char *name = pcap_datalink_val_to_name(dlt);
