@@ -5,8 +5,9 @@
  * On Ethernet an LLC frame is an 802.3 frame (its type field is a length)
  * that is not Novell's raw 802.3 (whose payload starts 0xffff); the frame
  * format and command sit in the LLC control byte.  `byte` compares one
- * byte at an offset from the start of the packet, with libpcap master's
- * meaning (1.10.3 forgets to load the byte for `&` and `|`).
+ * byte at an offset from the link header (where pppoes or a pseudo-header
+ * put it), with libpcap master's meaning (1.10.3 forgets to load the byte
+ * for `&` and `|`).
  * Keeps true: llc on a link type without 802.2 frames is an error.
  */
 #include <errno.h>
@@ -63,19 +64,19 @@ struct fg_cond fg_gen_byte(struct fg_lower *l, const struct fg_node *n)
 	if (v > 255)
 		return fg_lower_error(l, n->loc.off, n->loc.len, -EINVAL,
 				      "byte argument %u greater than maximum 255", v);
-	/* libpcap measures `byte` from the start of the packet, whatever the link layer */
+	/* libpcap measures `byte` from the link header: after a pseudo-header, after pppoes... */
 	switch (n->u.byte.op) {
 	case '=':
-		return fg_gen_eq(l, FG_OR_PACKET, idx, BPF_B, v);
+		return fg_gen_eq(l, FG_OR_LINKHDR, idx, BPF_B, v);
 	case '<':
-		return fg_gen_cmp(l, FG_OR_PACKET, idx, BPF_B, 0xffffffffu, BPF_JGE, true, v);
+		return fg_gen_cmp(l, FG_OR_LINKHDR, idx, BPF_B, 0xffffffffu, BPF_JGE, true, v);
 	case '>':
-		return fg_gen_cmp(l, FG_OR_PACKET, idx, BPF_B, 0xffffffffu, BPF_JGT, false, v);
+		return fg_gen_cmp(l, FG_OR_LINKHDR, idx, BPF_B, 0xffffffffu, BPF_JGT, false, v);
 	default:	/* '&' and '|': the result is not zero */
 		if (l->err)
 			return fg_cond_const(false);
 		b = fg_block_new(l->ir);
-		if (!b || fg_gen_load(l, b, FG_OR_PACKET, idx, BPF_B) < 0 ||
+		if (!b || fg_gen_load(l, b, FG_OR_LINKHDR, idx, BPF_B) < 0 ||
 		    fg_block_add(l->ir, b, BPF_ALU | (n->u.byte.op == '&' ? BPF_AND : BPF_OR) | BPF_K, v) < 0)
 			return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
 		return fg_gen_branch(l, b, BPF_JEQ, true, 0);
