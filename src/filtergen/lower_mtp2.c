@@ -90,15 +90,6 @@ static void field_of(enum fg_field f, struct ss7_field *d)
 		d->off += HSL_EXTRA;
 }
 
-/* A relation's jump and whether it is negated (<, <= and != are the negations). */
-void fg_relop_jump(enum fg_relop op, uint16_t *jop, bool *reverse)
-{
-	static const uint16_t j[] = { BPF_JGT, BPF_JGE, BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JEQ };
-
-	*jop = j[op];
-	*reverse = op >= FG_REL_LE;
-}
-
 struct fg_cond fg_gen_ss7_field(struct fg_lower *l, const struct fg_node *n)
 {
 	enum fg_field f = n->u.field.field;

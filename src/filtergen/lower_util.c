@@ -226,6 +226,15 @@ struct fg_cond fg_gen_bcmp(struct fg_lower *l, enum fg_offrel rel, uint32_t off,
 	return c;
 }
 
+/* A relation's jump and whether it is negated (<, <= and != are the negations). */
+void fg_relop_jump(enum fg_relop op, uint16_t *jop, bool *reverse)
+{
+	static const uint16_t j[] = { BPF_JGT, BPF_JGE, BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JEQ };
+
+	*jop = j[op];
+	*reverse = op >= FG_REL_LE;
+}
+
 bool fg_dir_is_80211(enum fg_dir d)
 {
 	return d >= FG_DIR_ADDR1 && d < FG_DIR_COUNT;
