@@ -49,9 +49,15 @@ static int split(char *line, char **col)
 	return n;
 }
 
-/* The DLT a row names, as libpcap spells it (every link type, not only those pfc knows). */
+/*
+ * The DLT a row names, as libpcap spells it: every link type, not only
+ * those pfc knows (those are TODO rows), and pfc's names first for the
+ * link types libpcap master has and the installed 1.10.3 does not.
+ */
 static int row_dlt(const char *name, int *dlt)
 {
+	if (fg_linktype_lookup(name, dlt) == 0)
+		return 1;
 	*dlt = pcap_datalink_name_to_val(name);
 	return *dlt >= 0;
 }

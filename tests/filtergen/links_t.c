@@ -54,6 +54,10 @@ static void test_table(void)
 		       ours ? ours : "nothing");
 	}
 	tap_ok(known >= 150, "libpcap compiles for %d link types", known);
+	tap_ok(fg_linktype_lookup("ZWAVE_TAP", &dlt) == 0 && dlt == 297,
+	       "link types libpcap master added are known by name");
+	tap_ok(fg_linktype_lookup("I2C_LINUX", &dlt) == 0 && dlt == 209 &&
+	       strcmp(fg_linktype_name(209), "IPMB_LINUX") == 0, "I2C_LINUX is IPMB_LINUX renamed");
 }
 
 struct err_case {
