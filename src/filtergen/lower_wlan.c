@@ -127,6 +127,7 @@ static struct fg_cond radio_len(struct fg_lower *l)
 		add(l, b, BPF_ALU | BPF_OR | BPF_X, 0);
 	}
 	add(l, b, BPF_ST, (uint32_t)r);
+	add(l, b, BPF_MISC | BPF_TAX, 0);	/* X too: the first header load needs no ldx */
 	return step(l, b);
 }
 
