@@ -10,6 +10,8 @@
  * proper (libpcap does the same: the verdict on a truncated packet then
  * matches).  The 4-address form of data frames is not counted in the
  * payload offset, as libpcap does not count it.
+ * PFLOG's payload offset (lower_pflog.c) is made here too: this file owns
+ * the scratch words of every link type whose offsets are variable.
  * Keeps true: the prologue stores every word it sets on every path, and is
  * made only when the filter reads those words (PPI's check that the packet
  * is 802.11 at all is always made, as libpcap makes it).
@@ -55,11 +57,10 @@ void fg_wlan_setup(struct fg_lower *l)
 	}
 }
 
-static int add(struct fg_lower *l, struct fg_block *b, uint16_t code, uint32_t k)
+static void add(struct fg_lower *l, struct fg_block *b, uint16_t code, uint32_t k)
 {
 	if (fg_block_add(l->ir, b, code, k) < 0)
-		l->err = l->err ? l->err : -ENOMEM;
-	return 0;
+		fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
 }
 
 static struct fg_block *block(struct fg_lower *l)
