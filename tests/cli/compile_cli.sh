@@ -19,7 +19,7 @@ is "$("$PFC" -s 0 -ddd '' | tr '\n' ' ')" "1 6 0 0 262144 " "-s 0 is the default
 is "$("$PFC" -y RAW -ddd ip | tr '\n' ' ')" "5 48 0 0 0 84 0 0 240 21 0 1 64 6 0 0 262144 6 0 0 0 " "-y RAW"
 is "$("$PFC" -y 12 -ddd ip | tr '\n' ' ')" "5 48 0 0 0 84 0 0 240 21 0 1 64 6 0 0 262144 6 0 0 0 " "-y takes numbers"
 is "$("$PFC" -y dlt_linux_sll2 -ddd ip | sed -n 2p)" "40 0 0 0" "-y takes DLT_ names in any case"
-"$PFC" -y 299 -d ip >/dev/null 2>&1; is "$?" 2 "an unsupported link type is a usage error"
+"$PFC" -y 1000 -d ip >/dev/null 2>&1; is "$?" 2 "an unsupported link type is a usage error"
 is "$("$PFC" -d -- asm 2>&1 | head -1)" "expression:1:1: error: 'asm' is not a keyword; a name needs a qualifier, e.g. 'host asm'" "-- lets an expression start with a command word"
 
 printf '# web traffic\ntcp port 80 # plain http\n  or tcp port 443\n' >"$tmpdir/filter"
