@@ -136,6 +136,116 @@ PFC_API const char *cap_writer_error(const struct cap_writer *w);
 PFC_API int cap_pkt_summary(const struct cap_pkt *pkt, enum cap_precision precision,
 			    char *buf, size_t size);
 
+/* ---- TC: classic filters on the clsact qdisc (cls_bpf, via libnl-3) ------ */
+
+struct cbpf_insn;
+
+/*
+ * Where a TC program runs.  At both hooks of an Ethernet device the program
+ * sees the frame from its MAC header (cls_bpf pushes it back at ingress),
+ * so it is compiled for cap_tc_linktype()'s link type.
+ */
+enum cap_tc_hook { CAP_TC_INGRESS = 0, CAP_TC_EGRESS = 1 };
+
+/* What a matching packet gets.  Non-matching packets go on to the next filter. */
+enum cap_tc_action {
+	CAP_TC_DROP = 0,	/* direct-action: a match returns TC_ACT_SHOT */
+	CAP_TC_PASS = 1,	/* direct-action: a match returns TC_ACT_OK (later filters skipped) */
+	CAP_TC_MIRROR = 2	/* a mirred action copies a match out of mirror_dev; it passes */
+};
+
+/* Options of cap_tc_attach() and cap_tc_detach(); initialise with cap_tc_opts_init(). */
+struct cap_tc_opts {
+	size_t sz;		/* sizeof(struct cap_tc_opts) */
+	enum cap_tc_action action;	/* default CAP_TC_DROP */
+	const char *mirror_dev;	/* CAP_TC_MIRROR: the device matches are copied to */
+	uint32_t prio;		/* 1..65535; 0 (default): attach picks one before the
+				 * existing filters, detach removes pfc's at every prio */
+};
+
+PFC_API void cap_tc_opts_init(struct cap_tc_opts *opts);
+
+/* One filter on a hook, as cap_tc_list() reports it. */
+struct cap_tc_filter {
+	enum cap_tc_hook hook;
+	uint32_t prio;
+	uint32_t handle;
+	char kind[16];		/* classifier: "bpf", "u32", "flower"... */
+	int pfc;		/* added by pfc (its handle carries pfc's tag) */
+	int owns_qdisc;		/* pfc's, and pfc created the clsact qdisc it sits on */
+	int direct_action;	/* bpf: TCA_BPF_FLAG_ACT_DIRECT */
+	char name[64];		/* bpf: the eBPF program's name, "" when none */
+	uint32_t prog_id;	/* bpf: eBPF program id, 0 for a classic program */
+	char actions[128];	/* the attached actions, "mirred egress mirror dev eth1", or "" */
+	struct cbpf_insn *insns;	/* bpf: the classic program as the kernel keeps it */
+	size_t ninsns;
+};
+
+/* Both hooks of a device. */
+struct cap_tc_list {
+	char qdisc[16];		/* "clsact", "ingress", or "" when neither is there */
+	struct cap_tc_filter *filters;	/* ingress first, then egress, each in run order */
+	size_t n;
+};
+
+/*
+ * The link type (DLT_*) a TC program on ifname sees: DLT_EN10MB for
+ * Ethernet and loopback devices, DLT_RAW for devices without a link-layer
+ * header (tun, ppp, ip tunnels).  Returns 0, -ENODEV, -EOPNOTSUPP for other
+ * hardware types; errbuf gets a message.
+ */
+PFC_API int cap_tc_linktype(const char *ifname, int *dlt, char *errbuf, size_t errlen);
+
+/*
+ * Attach a classic filter (pcap semantics: non-zero = match) to a hook of
+ * ifname, creating the clsact qdisc when the device has none.  The program
+ * is rewritten for cls_bpf first: for drop and pass it runs in direct-action
+ * mode, a match returning TC_ACT_SHOT or TC_ACT_OK and a non-match
+ * TC_ACT_UNSPEC; for mirror a match returns -1 (run the filter's mirred
+ * action) and a non-match 0.  pfc's filters carry pfc's tag in their handle
+ * (CAP_TC_HANDLE_TAG); when pfc created the qdisc, or it holds a filter of
+ * pfc's that says so, the new handle says so too (CAP_TC_HANDLE_OWNER).
+ * When out is not NULL it receives the filter (insns NULL).  Returns 0;
+ * -EINVAL bad opts or program; -ENODEV no such device (ifname or
+ * mirror_dev); -EOPNOTSUPP egress on a device with an `ingress` qdisc;
+ * -E2BIG the rewritten program is too long; -ENOSPC no free pfc handle;
+ * -EPERM; other -errno from the kernel.  errbuf gets a message.  On failure
+ * nothing is left behind (a qdisc created for it is removed).
+ */
+PFC_API int cap_tc_attach(const char *ifname, enum cap_tc_hook hook,
+			  const struct cbpf_insn *prog, size_t n,
+			  const struct cap_tc_opts *opts, struct cap_tc_filter *out,
+			  char *errbuf, size_t errlen);
+
+/*
+ * Remove pfc's filters from a hook of ifname (only those at opts->prio when
+ * it is not 0; opts may be NULL), then the clsact qdisc when pfc created it
+ * and no filter at all is left on either hook.  *removed (may be NULL)
+ * gets the number of filters removed, *qdisc_removed (may be NULL) 1 when
+ * the qdisc went too.  Returns 0, -ENODEV, -ENOENT (no filter of pfc's
+ * there), other -errno; errbuf gets a message.
+ */
+PFC_API int cap_tc_detach(const char *ifname, enum cap_tc_hook hook,
+			  const struct cap_tc_opts *opts, unsigned *removed,
+			  int *qdisc_removed, char *errbuf, size_t errlen);
+
+/*
+ * Every filter on both hooks of ifname, pfc's or not.  Release with
+ * cap_tc_list_free().  Returns 0, -ENODEV, -ENOMEM, other -errno; errbuf
+ * gets a message.
+ */
+PFC_API int cap_tc_list(const char *ifname, struct cap_tc_list *out, char *errbuf, size_t errlen);
+
+PFC_API void cap_tc_list_free(struct cap_tc_list *list);
+
+/* "ingress" or "egress". */
+PFC_API const char *cap_tc_hook_name(enum cap_tc_hook hook);
+
+/* pfc's filter handles: TAG | OWNER (pfc created the qdisc) | a number 1..65535. */
+#define CAP_TC_HANDLE_TAG 0x9fc00000u
+#define CAP_TC_HANDLE_TAG_MASK 0xfffe0000u
+#define CAP_TC_HANDLE_OWNER 0x00010000u
+
 #ifdef __cplusplus
 }
 #endif
