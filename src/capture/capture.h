@@ -159,8 +159,10 @@ struct cap_tc_opts {
 	size_t sz;		/* sizeof(struct cap_tc_opts) */
 	enum cap_tc_action action;	/* default CAP_TC_DROP */
 	const char *mirror_dev;	/* CAP_TC_MIRROR: the device matches are copied to */
-	uint32_t prio;		/* 1..65535; 0 (default): attach picks one before the
-				 * existing filters, detach removes pfc's at every prio */
+	uint32_t prio;		/* 1..65535; 0 (default): attach lets the kernel pick
+				 * one as tc(8) does without a pref (49152 on an empty
+				 * hook, lower ones, which run first, later); detach
+				 * removes pfc's filters at every prio */
 };
 
 PFC_API void cap_tc_opts_init(struct cap_tc_opts *opts);

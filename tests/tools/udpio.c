@@ -8,10 +8,10 @@
  *          count datagrams per port until a datagram arrives on port STOP
  *          (bound too) or MS milliseconds (default 5000) pass; print
  *          "PORT COUNT" per PORT.
- *        udpio sniff [-r READY] [-t MS] IFACE PORT
- *          count IPv4 UDP frames to PORT seen on IFACE (packet socket)
- *          until MS milliseconds (default 3000) pass or, once one came,
- *          300 ms pass without another; print the count.
+ *        udpio sniff [-r READY] [-t MS] IFACE PORT...
+ *          count IPv4 UDP frames to each PORT seen on IFACE (packet
+ *          socket) until MS milliseconds (default 3000) pass or, once one
+ *          came, 300 ms pass without another; print "PORT COUNT" per PORT.
  * The sender writes the stop datagram after its data, so on one path the
  * receiver has seen everything that was let through when it stops.
  * IPv4 only; the tests use addresses in 198.18.0.0/15.
@@ -161,32 +161,32 @@ static int do_recv(int argc, char **argv)
 	return 0;
 }
 
-/* An IPv4 UDP frame (Ethernet) to port? */
-static int udp_to(const uint8_t *f, ssize_t len, unsigned port)
+/* The destination port of an IPv4 UDP frame (Ethernet), or -1. */
+static long udp_port(const uint8_t *f, ssize_t len)
 {
 	size_t ihl;
 
 	if (len < 14 + 20 + 8 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4 || f[23] != 17)
-		return 0;
+		return -1;
 	ihl = (size_t)(f[14] & 0x0f) * 4;
 	if ((ssize_t)(14 + ihl + 4) > len)
-		return 0;
-	return ((unsigned)f[14 + ihl + 2] << 8 | f[14 + ihl + 3]) == port;
+		return -1;
+	return (long)((unsigned)f[14 + ihl + 2] << 8 | f[14 + ihl + 3]);
 }
 
 static int do_sniff(int argc, char **argv)
 {
 	const char *ready = NULL;
-	long ms = 3000, end, limit, count = 0;
-	int first = parse_opts(argc, argv, &ready, &ms, NULL), fd;
+	long ms = 3000, end, limit, count[MAXPORTS] = { 0 }, port[MAXPORTS];
+	int first = parse_opts(argc, argv, &ready, &ms, NULL), fd, i, n = 0;
 	struct sockaddr_ll sll;
 	struct pollfd pfd;
 	uint8_t buf[4096];
-	unsigned port;
 
-	if (first < 0 || argc - first != 2)
+	if (first < 0 || argc - first < 2 || argc - first - 1 > MAXPORTS)
 		return 2;
-	port = (unsigned)atoi(argv[first + 1]);
+	for (i = first + 1; i < argc; i++)
+		port[n++] = atol(argv[i]);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
 	if (fd < 0)
 		return die("socket");
@@ -206,12 +206,14 @@ static int do_sniff(int argc, char **argv)
 		if (poll(&pfd, 1, (int)(end - now_ms())) <= 0)
 			continue;
 		while ((len = recv(fd, buf, sizeof(buf), 0)) >= 0)
-			if (udp_to(buf, len, port)) {
-				count++;
-				end = now_ms() + 300 < limit ? now_ms() + 300 : limit;
-			}
+			for (i = 0; i < n; i++)
+				if (udp_port(buf, len) == port[i]) {
+					count[i]++;
+					end = now_ms() + 300 < limit ? now_ms() + 300 : limit;
+				}
 	}
-	printf("%ld\n", count);
+	for (i = 0; i < n; i++)
+		printf("%ld %ld\n", port[i], count[i]);
 	return 0;
 }
 
@@ -225,6 +227,6 @@ int main(int argc, char **argv)
 		return do_sniff(argc - 1, argv + 1);
 	fprintf(stderr, "usage: udpio send ADDR PORT COUNT\n"
 		"       udpio recv [-r READY] [-x STOP] [-t MS] ADDR PORT...\n"
-		"       udpio sniff [-r READY] [-t MS] IFACE PORT\n");
+		"       udpio sniff [-r READY] [-t MS] IFACE PORT...\n");
 	return 2;
 }

@@ -1,0 +1,47 @@
+#!/bin/sh
+# tc_live.sh -- pfc tc attach/detach with real UDP traffic between two
+# network namespaces: drop and pass at ingress, drop at egress, mirror to a
+# third device (counted there with a packet socket), and nothing left on the
+# devices after detach.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "${top_srcdir:-.}/tests/capture/tc_lib.sh"
+
+if tc_setup; then
+	is "$(traffic)" "5001 5 5002 3" "no filter: every datagram arrives"
+
+	is "$(inb "$PFC" tc attach vb ingress udp dst port 5001)" \
+		"vb ingress: prio 49152 handle 0x9fc10001 drop" "attach drop at vb ingress"
+	is "$(traffic)" "5001 0 5002 3" "ingress drop: exactly the matching port is dropped"
+	is "$(inb "$PFC" tc detach vb ingress)" "vb ingress: removed 1 filter and the clsact qdisc" \
+		"detach removes the filter and the qdisc pfc created"
+	is "$(traffic)" "5001 5 5002 3" "after detach every datagram arrives again"
+	is "$(leftovers "$NSB" vb)" "" "nothing left on vb after detach"
+
+	is "$(ina "$PFC" tc attach va egress 'udp and dst port 5002')" \
+		"va egress: prio 49152 handle 0x9fc10001 drop" "attach drop at va egress"
+	is "$(traffic)" "5001 5 5002 0" "egress drop: exactly the matching port is dropped"
+	ina "$PFC" tc detach va egress >/dev/null
+	is "$(leftovers "$NSA" va)" "" "nothing left on va after detach"
+
+	# pass ends the classification: the filter dropping both ports never
+	# sees port 5001; a non-match (5002) goes on to it.
+	inb "$PFC" tc attach vb ingress --prio 2 udp portrange 5001-5002 >/dev/null
+	is "$(traffic)" "5001 0 5002 0" "a filter dropping both ports alone drops everything"
+	is "$(inb "$PFC" tc attach vb ingress --action pass --prio 1 udp dst port 5001)" \
+		"vb ingress: prio 1 handle 0x9fc10002 pass" "attach pass before it"
+	is "$(traffic)" "5001 5 5002 0" "pass: matches skip the later filter, the others reach it"
+	is "$(inb "$PFC" tc detach vb ingress --prio 2)" "vb ingress: removed 1 filter" \
+		"detach --prio 2 removes the drop filter only"
+	is "$(traffic)" "5001 5 5002 3" "pass alone lets everything through"
+	inb "$PFC" tc detach vb ingress >/dev/null
+	is "$(leftovers "$NSB" vb)" "" "nothing left on vb"
+
+	is "$(inb "$PFC" tc attach vb ingress --action mirror:vm0 udp dst port 5001)" \
+		"vb ingress: prio 49152 handle 0x9fc10001 mirror to vm0" "attach mirror:vm0 at vb ingress"
+	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 5 5002 0" \
+		"mirror: matches are copied to vm0 (seen on its peer) and still delivered"
+	inb "$PFC" tc detach vb ingress >/dev/null
+	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 0 5002 0" "after detach nothing is copied"
+	is "$(leftovers "$NSB" vb)" "" "nothing left on vb after the mirror"
+fi
+tap_done
