@@ -6,10 +6,15 @@
  * cls_bpf reads a classic program's return value differently: in
  * direct-action mode it is the TC verdict itself (TC_ACT_UNSPEC -1 = go on
  * to the next filter), otherwise 0 means "no match" and -1 "match: run the
- * filter's actions".  Only the return instructions change; `ret a` becomes
- * `jeq #0` and two returns, and every jump over it is stretched.
+ * filter's actions".  The returns change; `ret a` becomes `jeq #0` and two
+ * returns.  And where a failed load would return 0 in direct-action mode
+ * (TC_ACT_OK, not "no match"), a guard checks the packet's length first (see
+ * enum guard); a forward pass over the program skips guards that an earlier
+ * one on every path already implies.  Every jump over inserted code is
+ * stretched.
  * Keeps true: the rewritten program decides exactly as the original on
- * every packet; it is validated with the kernel's rules before it is used.
+ * every packet, a failed load or division counting as "no match"; it is
+ * validated with the kernel's rules before it is used.
  */
 #include <errno.h>
 #include <linux/pkt_cls.h>
@@ -68,12 +73,194 @@ static void verdicts(enum cap_tc_action action, uint32_t *match, uint32_t *nomat
 	}
 }
 
-static int is_ret_a(const struct cbpf_insn *i)
+/*
+ * What goes before an instruction.  A classic program that loads past the
+ * end of the packet, or divides by X == 0, stops and returns 0; in
+ * direct-action mode 0 is TC_ACT_OK (accept, skip the later filters), not
+ * "no match".  So in that mode every load that may fail gets a guard that
+ * returns the no-match verdict first.
+ */
+enum guard {
+	G_NONE = 0,
+	G_RET_A,	/* ret a: jeq #0, ret nomatch, ret match (replaces it) */
+	G_ABS,		/* ld len; jge #need; ret nomatch */
+	G_MSH,		/* st M[t]; ld len; jge #need; ret nomatch; ld M[t] */
+	G_IND,		/* stx M[t]; txa; add #need; jge #need; tax; ld len; jge x;
+			 * ret nomatch; ldx M[t] */
+	G_DIVX		/* st M[t]; txa; jeq #0; ret nomatch; ld M[t] */
+};
+
+static const size_t guard_size[] = { 0, 2, 3, 5, 9, 5 };
+
+struct plan {
+	enum guard *g;
+	uint32_t *need;		/* bytes the packet must have (G_ABS, G_MSH, G_IND) */
+	size_t *map;		/* old index -> new index of its first instruction */
+	int slot;		/* a scratch word the program leaves alone, -1 if none */
+};
+
+static int uses_slot(const struct cbpf_insn *i)
 {
-	return i->code == (BPF_RET | BPF_A);
+	uint16_t c = i->code;
+
+	return c == BPF_ST || c == BPF_STX || c == (BPF_LD | BPF_MEM) || c == (BPF_LDX | BPF_MEM);
 }
 
-/* Retarget the jump at new index at (old index pc) through the map old -> new. */
+static int free_slot(const struct cbpf_insn *in, size_t n)
+{
+	unsigned used = 0;
+	size_t i;
+	int s;
+
+	for (i = 0; i < n; i++)
+		if (uses_slot(&in[i]) && in[i].k < CBPF_MEMWORDS)
+			used |= 1u << in[i].k;
+	for (s = CBPF_MEMWORDS - 1; s >= 0; s--)
+		if (!(used & (1u << s)))
+			return s;
+	return -1;
+}
+
+static uint32_t load_size(uint16_t code)
+{
+	return BPF_SIZE(code) == BPF_W ? 4 : BPF_SIZE(code) == BPF_H ? 2 : 1;
+}
+
+/* Record that j is reached with at least len bytes proven. */
+static void reach(uint32_t *minlen, uint8_t *reached, size_t j, uint32_t len)
+{
+	if (!reached[j] || len < minlen[j])
+		minlen[j] = len;
+	reached[j] = 1;
+}
+
+/*
+ * The guard of instruction i, given len bytes proven on every path to it;
+ * returns the bytes proven after it.
+ */
+static uint32_t choose(const struct cbpf_insn *x, int da, enum guard *g, uint32_t *need,
+		       uint32_t len)
+{
+	uint16_t c = x->code;
+
+	*g = G_NONE;
+	if (c == (BPF_RET | BPF_A))
+		*g = G_RET_A;
+	if (!da)
+		return len;
+	if (BPF_CLASS(c) == BPF_LD && BPF_MODE(c) == BPF_ABS && x->k < 0x80000000u) {
+		*need = x->k + load_size(c);
+		*g = *need > len ? G_ABS : G_NONE;
+		return *need > len ? *need : len;
+	}
+	if (c == (BPF_LDX | BPF_B | BPF_MSH) && x->k < 0x80000000u) {
+		*need = x->k + 1;
+		*g = *need > len ? G_MSH : G_NONE;
+		return *need > len ? *need : len;
+	}
+	if (BPF_CLASS(c) == BPF_LD && BPF_MODE(c) == BPF_IND) {
+		*need = x->k + load_size(c);
+		*g = G_IND;
+		return *need > len ? *need : len;
+	}
+	if (c == (BPF_ALU | BPF_DIV | BPF_X) || c == (BPF_ALU | BPF_MOD | BPF_X))
+		*g = G_DIVX;
+	return len;
+}
+
+/* Which guards go where (a forward pass: classic jumps only go forward). */
+static int plan_guards(const struct cbpf_insn *in, size_t n, int da, struct plan *p)
+{
+	uint32_t *minlen = calloc(n, sizeof(*minlen));
+	uint8_t *reached = calloc(n, 1);
+	size_t i, at = 0;
+	int rc = 0;
+
+	if (!minlen || !reached)
+		rc = -ENOMEM;
+	if (rc == 0)
+		reached[0] = 1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		const struct cbpf_insn *x = &in[i];
+		uint32_t len = minlen[i];
+
+		p->g[i] = x->code == (BPF_RET | BPF_A) ? G_RET_A : G_NONE;
+		if (reached[i])	/* dead code needs no guard */
+			len = choose(x, da, &p->g[i], &p->need[i], len);
+		if ((p->g[i] == G_ABS || p->g[i] == G_MSH || p->g[i] == G_IND) &&
+		    p->need[i] < x->k)
+			rc = -EOPNOTSUPP;	/* an offset near 4 GiB: no packet is that long */
+		if ((p->g[i] == G_MSH || p->g[i] == G_IND || p->g[i] == G_DIVX) && p->slot < 0)
+			rc = -EOPNOTSUPP;	/* every scratch word is the program's */
+		p->map[i] = at;
+		at += 1 + guard_size[p->g[i]];
+		if (!reached[i] || BPF_CLASS(x->code) == BPF_RET)
+			continue;
+		if (x->code == (BPF_JMP | BPF_JA))
+			reach(minlen, reached, i + 1 + x->k, len);
+		else if (BPF_CLASS(x->code) == BPF_JMP) {
+			reach(minlen, reached, i + 1 + x->jt, len);
+			reach(minlen, reached, i + 1 + x->jf, len);
+		} else
+			reach(minlen, reached, i + 1, len);
+	}
+	p->map[n] = at;
+	free(minlen);
+	free(reached);
+	return rc;
+}
+
+#define STMT(c, k) ((struct cbpf_insn){ (uint16_t)(c), 0, 0, (uint32_t)(k) })
+#define JUMP(c, k, t, f) ((struct cbpf_insn){ (uint16_t)(c), (t), (f), (uint32_t)(k) })
+
+/* Write guard g (without the instruction it guards) at o; returns its length. */
+static size_t emit_guard(struct cbpf_insn *o, enum guard g, uint32_t need, int slot,
+			 uint32_t match, uint32_t nomatch)
+{
+	uint32_t t = (uint32_t)slot;
+
+	switch (g) {
+	case G_RET_A:
+		o[0] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+		o[1] = STMT(BPF_RET | BPF_K, nomatch);
+		o[2] = STMT(BPF_RET | BPF_K, match);	/* replaces the ret a */
+		return 2;
+	case G_ABS:
+		o[0] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 1, 0);
+		o[2] = STMT(BPF_RET | BPF_K, nomatch);
+		return 3;
+	case G_MSH:
+		o[0] = STMT(BPF_ST, t);
+		o[1] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		o[2] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 1, 0);
+		o[3] = STMT(BPF_RET | BPF_K, nomatch);
+		o[4] = STMT(BPF_LD | BPF_MEM, t);
+		return 5;
+	case G_IND:
+		o[0] = STMT(BPF_STX, t);
+		o[1] = STMT(BPF_MISC | BPF_TXA, 0);
+		o[2] = STMT(BPF_ALU | BPF_ADD | BPF_K, need);
+		o[3] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, 3);	/* wrapped: no */
+		o[4] = STMT(BPF_MISC | BPF_TAX, 0);
+		o[5] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		o[6] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0);
+		o[7] = STMT(BPF_RET | BPF_K, nomatch);
+		o[8] = STMT(BPF_LDX | BPF_MEM, t);
+		return 9;
+	case G_DIVX:
+		o[0] = STMT(BPF_ST, t);
+		o[1] = STMT(BPF_MISC | BPF_TXA, 0);
+		o[2] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+		o[3] = STMT(BPF_RET | BPF_K, nomatch);
+		o[4] = STMT(BPF_LD | BPF_MEM, t);
+		return 5;
+	default:
+		return 0;
+	}
+}
+
+/* Retarget the jump now at index at (old index pc) through the map old -> new. */
 static int fix_jump(struct cbpf_insn *j, size_t pc, size_t at, const size_t *map)
 {
 	size_t t;
@@ -95,53 +282,55 @@ static int fix_jump(struct cbpf_insn *j, size_t pc, size_t at, const size_t *map
 	return 0;
 }
 
+static int emit(const struct cbpf_insn *in, size_t n, const struct plan *p, uint32_t match,
+		uint32_t nomatch, struct cbpf_insn *o)
+{
+	size_t i, at;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		at = p->map[i] + emit_guard(o + p->map[i], p->g[i], p->need[i], p->slot, match, nomatch);
+		if (p->g[i] == G_RET_A)
+			continue;
+		o[at] = in[i];
+		if (in[i].code == (BPF_RET | BPF_K))
+			o[at].k = in[i].k ? match : nomatch;
+		else
+			rc = fix_jump(&o[at], i, at, p->map);
+	}
+	return rc;
+}
+
 int tc_prog_rewrite(const struct cbpf_insn *in, size_t n, enum cap_tc_action action,
 		    struct cbpf_insn **out, size_t *nout)
 {
+	struct plan p = { NULL, NULL, NULL, free_slot(in, n) };
+	struct cbpf_insn *o = NULL;
 	uint32_t match, nomatch;
-	struct cbpf_insn *p;
-	size_t *map, i, at, len = n;
-	int rc = 0;
+	int rc = -ENOMEM;
 
 	verdicts(action, &match, &nomatch);
-	for (i = 0; i < n; i++)
-		len += is_ret_a(&in[i]) ? 2 : 0;
-	if (len > CBPF_MAXINSNS)
-		return -E2BIG;
-	p = calloc(len, sizeof(*p));
-	map = calloc(n + 1, sizeof(*map));
-	if (!p || !map) {
-		free(p);
-		free(map);
-		return -ENOMEM;
+	p.g = calloc(n + 1, sizeof(*p.g));
+	p.need = calloc(n + 1, sizeof(*p.need));
+	p.map = calloc(n + 1, sizeof(*p.map));
+	if (p.g && p.need && p.map)
+		rc = plan_guards(in, n, action != CAP_TC_MIRROR, &p);
+	if (rc == 0 && p.map[n] > CBPF_MAXINSNS)
+		rc = -E2BIG;
+	if (rc == 0 && !(o = calloc(p.map[n], sizeof(*o))))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = emit(in, n, &p, match, nomatch, o);
+	if (rc == 0) {
+		*out = o;
+		*nout = p.map[n];
+		o = NULL;
 	}
-	for (i = 0, at = 0; i <= n; i++) {
-		map[i] = at;
-		at += i < n && is_ret_a(&in[i]) ? 3 : 1;
-	}
-	for (i = 0; i < n && rc == 0; i++) {
-		at = map[i];
-		if (is_ret_a(&in[i])) {
-			/* jeq #0 -> ret nomatch, else ret match */
-			p[at] = (struct cbpf_insn){ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0 };
-			p[at + 1] = (struct cbpf_insn){ BPF_RET | BPF_K, 0, 0, nomatch };
-			p[at + 2] = (struct cbpf_insn){ BPF_RET | BPF_K, 0, 0, match };
-			continue;
-		}
-		p[at] = in[i];
-		if (in[i].code == (BPF_RET | BPF_K))
-			p[at].k = in[i].k ? match : nomatch;
-		else
-			rc = fix_jump(&p[at], i, at, map);
-	}
-	free(map);
-	if (rc < 0) {
-		free(p);
-		return rc;
-	}
-	*out = p;
-	*nout = len;
-	return 0;
+	free(o);
+	free(p.g);
+	free(p.need);
+	free(p.map);
+	return rc;
 }
 
 int cap_tc_linktype(const char *ifname, int *dlt, char *errbuf, size_t errlen)
