@@ -36,6 +36,18 @@ if tc_setup; then
 	inb "$PFC" tc detach vb ingress >/dev/null
 	is "$(leftovers "$NSB" vb)" "" "nothing left on vb"
 
+	# a frame too short for the pass filter's loads is "no match" for it, so
+	# the drop filter behind it still sees (and drops) it: a failed classic
+	# load alone would return 0, TC_ACT_OK, and let it through
+	inb "$PFC" tc attach vb ingress --action pass --prio 1 udp dst port 5001 >/dev/null
+	inb "$PFC" tc attach vb ingress --prio 2 ip >/dev/null
+	drops() { inb tc -s qdisc show dev vb | sed -n '/clsact/,$s/.*(dropped \([0-9]*\),.*/\1/p' | head -1; }
+	before=$(drops)
+	ina "$UDPIO" raw va 3 ffffffffffff0200000000010800450000140000
+	is "$(($(drops) - before))" 3 "truncated IPv4 frames: no match for pass, dropped by the next filter"
+	is "$(traffic)" "5001 5 5002 0" "... while whole ones are passed or dropped as the filters say"
+	inb "$PFC" tc detach vb ingress >/dev/null
+
 	is "$(inb "$PFC" tc attach vb ingress --action mirror:vm0 udp dst port 5001)" \
 		"vb ingress: prio 49152 handle 0x9fc10001 mirror to vm0" "attach mirror:vm0 at vb ingress"
 	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 5 5002 0" \

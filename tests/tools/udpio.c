@@ -12,6 +12,9 @@
  *          count IPv4 UDP frames to each PORT seen on IFACE (packet
  *          socket) until MS milliseconds (default 3000) pass or, once one
  *          came, 300 ms pass without another; print "PORT COUNT" per PORT.
+ *        udpio raw IFACE COUNT HEX
+ *          send the frame HEX (hex digits, link header included) COUNT
+ *          times out of IFACE through a packet socket.
  * The sender writes the stop datagram after its data, so on one path the
  * receiver has seen everything that was let through when it stops.
  * IPv4 only; the tests use addresses in 198.18.0.0/15.
@@ -217,6 +220,47 @@ static int do_sniff(int argc, char **argv)
 	return 0;
 }
 
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int do_raw(int argc, char **argv)
+{
+	uint8_t frame[1514];
+	struct sockaddr_ll sll;
+	size_t n = 0, i;
+	int fd, count;
+
+	if (argc != 4)
+		return 2;
+	count = atoi(argv[2]);
+	for (i = 0; argv[3][i] && argv[3][i + 1] && n < sizeof(frame); i += 2) {
+		if (hexval(argv[3][i]) < 0 || hexval(argv[3][i + 1]) < 0)
+			return 2;
+		frame[n++] = (uint8_t)(hexval(argv[3][i]) << 4 | hexval(argv[3][i + 1]));
+	}
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		return die("socket");
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = (int)if_nametoindex(argv[1]);
+	sll.sll_halen = 6;
+	memcpy(sll.sll_addr, frame, 6);
+	if (sll.sll_ifindex == 0)
+		return die(argv[1]);
+	while (count-- > 0)
+		if (sendto(fd, frame, n, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			return die("sendto");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "send") == 0)
@@ -225,8 +269,11 @@ int main(int argc, char **argv)
 		return do_recv(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "sniff") == 0)
 		return do_sniff(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "raw") == 0)
+		return do_raw(argc - 1, argv + 1);
 	fprintf(stderr, "usage: udpio send ADDR PORT COUNT\n"
 		"       udpio recv [-r READY] [-x STOP] [-t MS] ADDR PORT...\n"
-		"       udpio sniff [-r READY] [-t MS] IFACE PORT...\n");
+		"       udpio sniff [-r READY] [-t MS] IFACE PORT...\n"
+		"       udpio raw IFACE COUNT HEX\n");
 	return 2;
 }
