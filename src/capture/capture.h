@@ -151,7 +151,8 @@ enum cap_tc_hook { CAP_TC_INGRESS = 0, CAP_TC_EGRESS = 1 };
 enum cap_tc_action {
 	CAP_TC_DROP = 0,	/* direct-action: a match returns TC_ACT_SHOT */
 	CAP_TC_PASS = 1,	/* direct-action: a match returns TC_ACT_OK (later filters skipped) */
-	CAP_TC_MIRROR = 2	/* a mirred action copies a match out of mirror_dev; it passes */
+	CAP_TC_MIRROR = 2	/* a mirred action copies a match out of mirror_dev; the
+				 * original goes on to the next filter (TC_ACT_UNSPEC) */
 };
 
 /* Options of cap_tc_attach() and cap_tc_detach(); initialise with cap_tc_opts_init(). */

@@ -367,7 +367,11 @@ static struct rtnl_cls *bpf_obj(struct tc_ctx *c, enum cap_tc_hook hook, uint32_
 	return cls;
 }
 
-/* The mirred action that copies a packet out of the device ifindex. */
+/*
+ * The mirred action that copies a packet out of the device ifindex; its
+ * verdict TC_ACT_UNSPEC sends the original on to the next filter, so a
+ * mirror never changes what the other filters decide.
+ */
 static int put_mirror(struct nl_msg *msg, int ifindex)
 {
 	struct rtnl_act *act = rtnl_act_alloc();
@@ -375,7 +379,7 @@ static int put_mirror(struct nl_msg *msg, int ifindex)
 
 	if (act && rtnl_tc_set_kind(TC_CAST(act), "mirred") == 0) {
 		rtnl_mirred_set_action(act, TCA_EGRESS_MIRROR);
-		rtnl_mirred_set_policy(act, TC_ACT_PIPE);
+		rtnl_mirred_set_policy(act, TC_ACT_UNSPEC);
 		rtnl_mirred_set_ifindex(act, (uint32_t)ifindex);
 		rc = rtnl_act_fill(msg, TCA_BPF_ACT, act);
 	}

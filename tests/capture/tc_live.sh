@@ -52,6 +52,9 @@ if tc_setup; then
 		"vb ingress: prio 49152 handle 0x9fc10001 mirror to vm0" "attach mirror:vm0 at vb ingress"
 	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 5 5002 0" \
 		"mirror: matches are copied to vm0 (seen on its peer) and still delivered"
+	inb "$PFC" tc attach vb ingress --prio 60000 udp portrange 5001-5002 >/dev/null
+	is "$(traffic vm1)" "5001 0 5002 0 sniff 5001 5 5002 0" \
+		"mirror: the originals go on to the next filter (a drop), the copies are out"
 	inb "$PFC" tc detach vb ingress >/dev/null
 	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 0 5002 0" "after detach nothing is copied"
 	is "$(leftovers "$NSB" vb)" "" "nothing left on vb after the mirror"
