@@ -244,6 +244,50 @@ PFC_API void cap_tc_list_free(struct cap_tc_list *list);
 /* "ingress" or "egress". */
 PFC_API const char *cap_tc_hook_name(enum cap_tc_hook hook);
 
+/* ---- TC capture point: a veth pair that receives mirrored matches -------- */
+
+/*
+ * What `pfc -i IFACE --attach tc` reads: matching packets at the TC hooks of
+ * IFACE are copied (mirror filters, see CAP_TC_MIRROR) into one end of a
+ * veth pair pfc creates, NAME"t"; they arrive on the other end, NAME"r",
+ * where a packet socket (the AF_PACKET ring) reads them, and where a
+ * drop-everything filter at its TC ingress keeps them out of the stack
+ * (packet sockets see a frame before TC ingress does).  Both ends have no
+ * ARP and no IPv6, so nothing but the copies flows.
+ */
+struct cap_tc_tap;
+
+struct cap_tc_tap_opts {
+	size_t sz;		/* sizeof(struct cap_tc_tap_opts) */
+	int ingress;		/* capture at the ingress hook (default 1) */
+	int egress;		/* capture at the egress hook (default 1) */
+	const char *name;	/* veth names' stem (at most 13 bytes); default "pfc<pid>" */
+};
+
+PFC_API void cap_tc_tap_opts_init(struct cap_tc_tap_opts *opts);
+
+/*
+ * Set up the capture point for filter prog (pcap semantics) on ifname.
+ * Returns 0 and *out; -EINVAL (no hook, bad name or program), -ENODEV,
+ * -EEXIST (a device of that name exists), -ENOMEM, other -errno; errbuf
+ * gets a message.  On failure nothing is left behind.
+ */
+PFC_API int cap_tc_tap_open(const char *ifname, const struct cbpf_insn *prog, size_t n,
+			    const struct cap_tc_tap_opts *opts, struct cap_tc_tap **out,
+			    char *errbuf, size_t errlen);
+
+/* The device to capture on (the receiving end of the pair). */
+PFC_API const char *cap_tc_tap_device(const struct cap_tc_tap *tap);
+
+/*
+ * Remove the mirror filters (and the clsact qdisc when the tap created it
+ * and nothing else is left), then the veth pair, and free tap.  Safe to
+ * call from the clean-up path after SIGINT (not from a signal handler).
+ * Returns 0 or the first error (-errno, message in errbuf); it removes
+ * all it can either way.
+ */
+PFC_API int cap_tc_tap_close(struct cap_tc_tap *tap, char *errbuf, size_t errlen);
+
 /* pfc's filter handles: TAG | OWNER (pfc created the qdisc) | a number 1..65535. */
 #define CAP_TC_HANDLE_TAG 0x9fc00000u
 #define CAP_TC_HANDLE_TAG_MASK 0xfffe0000u

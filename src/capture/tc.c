@@ -615,8 +615,9 @@ int cap_tc_attach(const char *ifname, enum cap_tc_hook hook, const struct cbpf_i
 
 /* ---- detach ----------------------------------------------------------------- */
 
-static int detach(struct tc_ctx *c, enum cap_tc_hook hook, uint32_t prio, unsigned *removed,
-		  int *qdisc_removed)
+/* Remove pfc's filters on hook (at prio, with handle, when not 0), then maybe the qdisc. */
+static int detach(struct tc_ctx *c, enum cap_tc_hook hook, uint32_t prio, uint32_t handle,
+		  unsigned *removed, int *qdisc_removed)
 {
 	struct cap_tc_list l;
 	int owner = 0, rc = list_all(c, &l);
@@ -625,7 +626,8 @@ static int detach(struct tc_ctx *c, enum cap_tc_hook hook, uint32_t prio, unsign
 	for (i = 0; rc == 0 && i < l.n; i++) {
 		const struct cap_tc_filter *f = &l.filters[i];
 
-		if (!f->pfc || f->hook != hook || (prio && f->prio != prio))
+		if (!f->pfc || f->hook != hook || (prio && f->prio != prio) ||
+		    (handle && f->handle != handle))
 			continue;
 		rc = del_filter(c, f);
 		if (rc == 0) {
@@ -666,11 +668,24 @@ int cap_tc_detach(const char *ifname, enum cap_tc_hook hook, const struct cap_tc
 	if (rc == 0 && (hook != CAP_TC_INGRESS && hook != CAP_TC_EGRESS))
 		rc = tc_err(errbuf, errlen, -EINVAL, "invalid TC hook %d", (int)hook);
 	if (rc == 0)
-		rc = detach(&c, hook, opts ? opts->prio : 0, &nrem, &qrem);
+		rc = detach(&c, hook, opts ? opts->prio : 0, 0, &nrem, &qrem);
 	ctx_close(&c);
 	if (removed)
 		*removed = nrem;
 	if (qdisc_removed)
 		*qdisc_removed = qrem;
+	return rc;
+}
+
+int tc_detach_filter(const char *ifname, const struct cap_tc_filter *f, char *errbuf, size_t errlen)
+{
+	unsigned nrem = 0;
+	int qrem = 0, rc;
+	struct tc_ctx c;
+
+	rc = ctx_open(&c, ifname, errbuf, errlen);
+	if (rc == 0)
+		rc = detach(&c, f->hook, f->prio, f->handle, &nrem, &qrem);
+	ctx_close(&c);
 	return rc;
 }

@@ -23,4 +23,11 @@ int tc_err(char *errbuf, size_t errlen, int rc, const char *fmt, ...)
 int tc_prog_rewrite(const struct cbpf_insn *in, size_t n, enum cap_tc_action action,
 		    struct cbpf_insn **out, size_t *nout);
 
+/*
+ * Remove the one filter of pfc's f describes (hook, prio, handle) from
+ * ifname, and the qdisc as cap_tc_detach() would.  0, -ENOENT, -errno.
+ */
+int tc_detach_filter(const char *ifname, const struct cap_tc_filter *f, char *errbuf,
+		     size_t errlen);
+
 #endif /* PFC_TC_INT_H */
