@@ -445,6 +445,9 @@ static int del_filter(struct tc_ctx *c, const struct cap_tc_filter *f)
 
 /* ---- attach ----------------------------------------------------------------- */
 
+static int detach(struct tc_ctx *c, enum cap_tc_hook hook, uint32_t prio, uint32_t handle,
+		  unsigned *removed, int *qdisc_removed);
+
 static int check_opts(struct tc_ctx *c, const struct cap_tc_opts *o, int *mirror_ifindex)
 {
 	if (o->sz < sizeof(*o) || o->prio > 0xffff ||
@@ -556,8 +559,16 @@ static int attach(struct tc_ctx *c, enum cap_tc_hook hook, struct new_filter *nf
 			tc_err(c->err, c->errlen, rc, "%s: cannot add the %s filter: %s", c->ifname,
 			       cap_tc_hook_name(hook), strerror(-rc));
 	}
-	if (rc == 0 && out)
+	if (rc == 0 && out) {
 		rc = report(c, nf, out);
+		if (rc < 0) {	/* added but not found again: take it back */
+			unsigned removed = 0;
+			int qdisc_removed = 0;
+
+			detach(c, hook, 0, nf->handle, &removed, &qdisc_removed);
+			created = created && !qdisc_removed;
+		}
+	}
 	if (rc < 0 && created) {
 		char keep[256];
 
