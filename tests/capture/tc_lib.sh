@@ -77,9 +77,9 @@ traffic() {
 	echo "${out% }"
 }
 
-# leftovers NS DEV: what TC state DEV has (qdiscs other than the default, filters)
+# leftovers NS DEV: what TC state DEV has (qdiscs other than the default root one, filters)
 leftovers() {
-	ip netns exec "$1" tc qdisc show dev "$2" | grep -v '^qdisc noqueue 0: root'
+	ip netns exec "$1" tc qdisc show dev "$2" | grep -v '^qdisc \(noqueue\|pfifo_fast\) 0: root'
 	ip netns exec "$1" tc filter show dev "$2" ingress 2>/dev/null
 	ip netns exec "$1" tc filter show dev "$2" egress 2>/dev/null
 }

@@ -58,5 +58,21 @@ if tc_setup; then
 	inb "$PFC" tc detach vb ingress >/dev/null
 	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 0 5002 0" "after detach nothing is copied"
 	is "$(leftovers "$NSB" vb)" "" "nothing left on vb after the mirror"
+
+	# a device without a link-layer header: the program starts at the IP header
+	if ina ip tuntap add dev tun0 mode tun 2>/dev/null; then
+		ina ip link set tun0 up && ina ip addr add 198.18.2.1/24 dev tun0
+		ina "$PFC" tc attach tun0 egress udp dst port 5001 >/dev/null
+		is "$(ina "$PFC" tc show tun0 | sed -n 6p)" "    (003) ldb      [0]" \
+			"tun0: compiled for RAW (the IP version nibble first)"
+		ina "$UDPIO" send 198.18.2.9 5001 4
+		ina "$UDPIO" send 198.18.2.9 5002 2
+		is "$(ina tc -s qdisc show dev tun0 | sed -n '/clsact/,$s/.*(dropped \([0-9]*\),.*/\1/p')" 4 \
+			"tun0 egress: the 4 matching datagrams are dropped"
+		ina "$PFC" tc detach tun0 egress >/dev/null
+		is "$(leftovers "$NSA" tun0)" "" "nothing left on tun0"
+	else
+		skip "no tun devices here: RAW not tested"
+	fi
 fi
 tap_done
