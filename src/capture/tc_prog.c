@@ -10,7 +10,8 @@
  * returns.  And where a failed load would return 0 in direct-action mode
  * (TC_ACT_OK, not "no match"), a guard checks the packet's length first (see
  * enum guard); a forward pass over the program skips guards that an earlier
- * one on every path already implies.  Every jump over inserted code is
+ * one on every path already implies, and the scratch word a guard needs to
+ * keep A is one the program leaves alone.  Every jump over inserted code is
  * stretched.
  * Keeps true: the rewritten program decides exactly as the original on
  * every packet, a failed load or division counting as "no match"; it is
@@ -85,12 +86,12 @@ enum guard {
 	G_RET_A,	/* ret a: jeq #0, ret nomatch, ret match (replaces it) */
 	G_ABS,		/* ld len; jge #need; ret nomatch */
 	G_MSH,		/* st M[t]; ld len; jge #need; ret nomatch; ld M[t] */
-	G_IND,		/* stx M[t]; txa; add #need; jge #need; tax; ld len; jge x;
-			 * ret nomatch; ldx M[t] */
+	G_IND,		/* ld len; jge #need; sub #need; jge x; ret nomatch */
+	G_IND_X,	/* ld len; sub #need; jge x; ret nomatch (len >= need is known) */
 	G_DIVX		/* st M[t]; txa; jeq #0; ret nomatch; ld M[t] */
 };
 
-static const size_t guard_size[] = { 0, 2, 3, 5, 9, 5 };
+static const size_t guard_size[] = { 0, 2, 3, 5, 5, 4, 5 };
 
 struct plan {
 	enum guard *g;
@@ -159,8 +160,9 @@ static uint32_t choose(const struct cbpf_insn *x, int da, enum guard *g, uint32_
 		return *need > len ? *need : len;
 	}
 	if (BPF_CLASS(c) == BPF_LD && BPF_MODE(c) == BPF_IND) {
+		/* len - need >= X, never computing X + need (no overflow) */
 		*need = x->k + load_size(c);
-		*g = G_IND;
+		*g = *need > len ? G_IND : G_IND_X;
 		return *need > len ? *need : len;
 	}
 	if (c == (BPF_ALU | BPF_DIV | BPF_X) || c == (BPF_ALU | BPF_MOD | BPF_X))
@@ -187,10 +189,10 @@ static int plan_guards(const struct cbpf_insn *in, size_t n, int da, struct plan
 		p->g[i] = x->code == (BPF_RET | BPF_A) ? G_RET_A : G_NONE;
 		if (reached[i])	/* dead code needs no guard */
 			len = choose(x, da, &p->g[i], &p->need[i], len);
-		if ((p->g[i] == G_ABS || p->g[i] == G_MSH || p->g[i] == G_IND) &&
-		    p->need[i] < x->k)
+		if ((p->g[i] == G_ABS || p->g[i] == G_MSH || p->g[i] == G_IND ||
+		     p->g[i] == G_IND_X) && p->need[i] < x->k)
 			rc = -EOPNOTSUPP;	/* an offset near 4 GiB: no packet is that long */
-		if ((p->g[i] == G_MSH || p->g[i] == G_IND || p->g[i] == G_DIVX) && p->slot < 0)
+		if ((p->g[i] == G_MSH || p->g[i] == G_DIVX) && p->slot < 0)
 			rc = -EOPNOTSUPP;	/* every scratch word is the program's */
 		p->map[i] = at;
 		at += 1 + guard_size[p->g[i]];
@@ -238,16 +240,18 @@ static size_t emit_guard(struct cbpf_insn *o, enum guard g, uint32_t need, int s
 		o[4] = STMT(BPF_LD | BPF_MEM, t);
 		return 5;
 	case G_IND:
-		o[0] = STMT(BPF_STX, t);
-		o[1] = STMT(BPF_MISC | BPF_TXA, 0);
-		o[2] = STMT(BPF_ALU | BPF_ADD | BPF_K, need);
-		o[3] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, 3);	/* wrapped: no */
-		o[4] = STMT(BPF_MISC | BPF_TAX, 0);
-		o[5] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
-		o[6] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0);
-		o[7] = STMT(BPF_RET | BPF_K, nomatch);
-		o[8] = STMT(BPF_LDX | BPF_MEM, t);
-		return 9;
+		o[0] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, 2);
+		o[2] = STMT(BPF_ALU | BPF_SUB | BPF_K, need);
+		o[3] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0);
+		o[4] = STMT(BPF_RET | BPF_K, nomatch);
+		return 5;
+	case G_IND_X:
+		o[0] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		o[1] = STMT(BPF_ALU | BPF_SUB | BPF_K, need);
+		o[2] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0);
+		o[3] = STMT(BPF_RET | BPF_K, nomatch);
+		return 4;
 	case G_DIVX:
 		o[0] = STMT(BPF_ST, t);
 		o[1] = STMT(BPF_MISC | BPF_TXA, 0);

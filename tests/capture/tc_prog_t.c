@@ -74,7 +74,7 @@ static void test_guards(void)
 		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, 23 },		/* 0: guard 24 */
 		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, 20 },		/* 1: implied */
 		{ BPF_LDX | BPF_B | BPF_MSH, 0, 0, 14 },	/* 2: implied */
-		{ BPF_LD | BPF_H | BPF_IND, 0, 0, 16 },		/* 3: X-relative: guarded */
+		{ BPF_LD | BPF_H | BPF_IND, 0, 0, 16 },		/* 3: len - 18 >= X (18 <= 24 known) */
 		{ BPF_ALU | BPF_DIV | BPF_X, 0, 0, 0 },		/* 4: X may be 0 */
 		{ BPF_LDX | BPF_B | BPF_MSH, 0, 0, 30 },	/* 5: guard 31 (A live) */
 		RETK(1),
@@ -86,15 +86,10 @@ static void test_guards(void)
 		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, 23 },
 		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, 20 },
 		{ BPF_LDX | BPF_B | BPF_MSH, 0, 0, 14 },
-		{ BPF_STX, 0, 0, 15 },
-		{ BPF_MISC | BPF_TXA, 0, 0, 0 },
-		{ BPF_ALU | BPF_ADD | BPF_K, 0, 0, 18 },
-		{ BPF_JMP | BPF_JGE | BPF_K, 0, 3, 18 },
-		{ BPF_MISC | BPF_TAX, 0, 0, 0 },
 		{ BPF_LD | BPF_W | BPF_LEN, 0, 0, 0 },
+		{ BPF_ALU | BPF_SUB | BPF_K, 0, 0, 18 },
 		{ BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0 },
 		RETK(UNSPEC),
-		{ BPF_LDX | BPF_MEM, 0, 0, 15 },
 		{ BPF_LD | BPF_H | BPF_IND, 0, 0, 16 },
 		{ BPF_ST, 0, 0, 15 },
 		{ BPF_MISC | BPF_TXA, 0, 0, 0 },
@@ -116,10 +111,33 @@ static void test_guards(void)
 	unsigned i;
 
 	tap_ok(rc == 0 && n == nw && same(out, want, nw),
-	       "guards: ABS once per length, MSH with A saved, IND with X checked, DIV by X");
+	       "guards: ABS once per length, MSH with A saved, IND against len - k, DIV by X");
 	tap_is_int(rc == 0 ? cbpf_validate(out, n, CBPF_FLAVOR_SOCKET, NULL) : -1, 0,
 		   "guards: the result is a valid socket filter");
 	free(out);
+	{
+		static const struct cbpf_insn ind[] = {
+			{ BPF_LDX | BPF_IMM, 0, 0, 4 },
+			{ BPF_LD | BPF_W | BPF_IND, 0, 0, 2 },
+			RETK(1),
+		};
+		static const struct cbpf_insn want_ind[] = {
+			{ BPF_LDX | BPF_IMM, 0, 0, 4 },
+			{ BPF_LD | BPF_W | BPF_LEN, 0, 0, 0 },
+			{ BPF_JMP | BPF_JGE | BPF_K, 0, 2, 6 },
+			{ BPF_ALU | BPF_SUB | BPF_K, 0, 0, 6 },
+			{ BPF_JMP | BPF_JGE | BPF_X, 1, 0, 0 },
+			RETK(UNSPEC),
+			{ BPF_LD | BPF_W | BPF_IND, 0, 0, 2 },
+			RETK(0),
+		};
+
+		out = NULL;
+		rc = tc_prog_rewrite(ind, 3, CAP_TC_PASS, &out, &n);
+		tap_ok(rc == 0 && n == 8 && same(out, want_ind, 8),
+		       "IND with nothing known: len >= k + size first, then len - (k + size) >= X");
+		free(out);
+	}
 	/* a program using all 16 scratch words leaves none for a guard that needs one */
 	for (i = 0; i < CBPF_MEMWORDS; i++)
 		full[i] = (struct cbpf_insn){ BPF_ST, 0, 0, i };
