@@ -114,6 +114,23 @@ egress prio 3 handle 0x1 bpf
 	is "$(inb tc qdisc show dev vb | grep -c clsact)" 1 "clsact stays while a foreign filter uses it"
 	inb tc qdisc del dev vb clsact
 
+	# -F FILE (with a comment) and -y: the expression and the link type as given
+	printf 'arp # the expression\n' >"$tmpdir/expr"
+	is "$(run inb "$PFC" tc attach vb ingress -F "$tmpdir/expr")" \
+		"status 0: vb ingress: prio 49152 handle 0x9fc10001 drop" "attach -F FILE"
+	is "$(inb "$PFC" tc show vb | sed -n 5p)" "    (003) ldh      [12]" "-F: compiled for EN10MB"
+	is "$(run inb "$PFC" tc attach vb ingress -F "$tmpdir/expr" ip)" \
+		"status 2: pfc: tc: give the expression with -F or as words, not both" "-F and words"
+	is "$(run inb "$PFC" tc attach vb egress -y RAW ip)" \
+		"status 0: vb egress: prio 49152 handle 0x9fc10002 drop" "attach -y RAW"
+	is "$(inb "$PFC" tc show vb | sed -n '/^egress/,$p' | sed -n 5p)" "    (003) ldb      [0]" \
+		"-y RAW: the program starts at the IP header"
+	is "$(run inb "$PFC" tc attach vb egress -y FROB ip)" \
+		"status 2: pfc: tc: unknown or unsupported link type 'FROB' (EN10MB or RAW for TC)" "-y unknown"
+	inb "$PFC" tc detach vb ingress >/dev/null
+	inb "$PFC" tc detach vb egress >/dev/null
+	is "$(leftovers "$NSB" vb)" "" "nothing left on vb"
+
 	# an ingress qdisc: pfc uses it for ingress, and has no egress hook there
 	inb tc qdisc add dev vb ingress
 	is "$(run inb "$PFC" tc attach vb egress udp)" \
