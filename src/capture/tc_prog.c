@@ -91,11 +91,21 @@ enum guard {
 	G_DIVX		/* st M[t]; txa; jeq #0; ret nomatch; ld M[t] */
 };
 
+/*
+ * Sizes with the `ret nomatch` inline.  When one of the program's own
+ * `ret #0` (now `ret nomatch`) follows within reach, a guard jumps there
+ * instead and is one instruction shorter; fail_at is where its first
+ * failing jump sits.
+ */
 static const size_t guard_size[] = { 0, 2, 3, 5, 5, 4, 5 };
+static const size_t fail_at[] = { 0, 0, 1, 2, 1, 2, 2 };
+
+#define NO_EXIT ((size_t)-1)
 
 struct plan {
 	enum guard *g;
 	uint32_t *need;		/* bytes the packet must have (G_ABS, G_MSH, G_IND) */
+	size_t *exit;		/* old index of the `ret #0` a guard jumps to, NO_EXIT: inline */
 	size_t *map;		/* old index -> new index of its first instruction */
 	int slot;		/* a scratch word the program leaves alone, -1 if none */
 };
@@ -175,7 +185,7 @@ static int plan_guards(const struct cbpf_insn *in, size_t n, int da, struct plan
 {
 	uint32_t *minlen = calloc(n, sizeof(*minlen));
 	uint8_t *reached = calloc(n, 1);
-	size_t i, at = 0;
+	size_t i;
 	int rc = 0;
 
 	if (!minlen || !reached)
@@ -194,8 +204,6 @@ static int plan_guards(const struct cbpf_insn *in, size_t n, int da, struct plan
 			rc = -EOPNOTSUPP;	/* an offset near 4 GiB: no packet is that long */
 		if ((p->g[i] == G_MSH || p->g[i] == G_DIVX) && p->slot < 0)
 			rc = -EOPNOTSUPP;	/* every scratch word is the program's */
-		p->map[i] = at;
-		at += 1 + guard_size[p->g[i]];
 		if (!reached[i] || BPF_CLASS(x->code) == BPF_RET)
 			continue;
 		if (x->code == (BPF_JMP | BPF_JA))
@@ -206,22 +214,62 @@ static int plan_guards(const struct cbpf_insn *in, size_t n, int da, struct plan
 		} else
 			reach(minlen, reached, i + 1, len);
 	}
-	p->map[n] = at;
 	free(minlen);
 	free(reached);
 	return rc;
 }
 
+static size_t insn_size(const struct plan *p, size_t i)
+{
+	return 1 + guard_size[p->g[i]] - (p->exit[i] != NO_EXIT);
+}
+
+/*
+ * Place the guards: each jumps to the next `ret #0` of the program when
+ * one follows within 255 instructions, else keeps its own return.  Taking
+ * an exit back only grows the program, so the loop ends.
+ */
+static void layout(const struct cbpf_insn *in, size_t n, struct plan *p)
+{
+	size_t i, at, next = NO_EXIT;
+	int again = 1;
+
+	for (i = n; i-- > 0;) {
+		p->exit[i] = p->g[i] > G_RET_A ? next : NO_EXIT;
+		if (in[i].code == (BPF_RET | BPF_K) && in[i].k == 0)
+			next = i;
+	}
+	while (again) {
+		again = 0;
+		for (i = 0, at = 0; i <= n; i++) {
+			p->map[i] = at;
+			at += i < n ? insn_size(p, i) : 0;
+		}
+		for (i = 0; i < n; i++)
+			if (p->exit[i] != NO_EXIT &&
+			    p->map[p->exit[i]] - (p->map[i] + fail_at[p->g[i]]) - 1 > 255) {
+				p->exit[i] = NO_EXIT;
+				again = 1;
+			}
+	}
+}
+
 #define STMT(c, k) ((struct cbpf_insn){ (uint16_t)(c), 0, 0, (uint32_t)(k) })
 #define JUMP(c, k, t, f) ((struct cbpf_insn){ (uint16_t)(c), (t), (f), (uint32_t)(k) })
 
-/* Write guard g (without the instruction it guards) at o; returns its length. */
-static size_t emit_guard(struct cbpf_insn *o, enum guard g, uint32_t need, int slot,
+/*
+ * Write the guard of instruction i (without the instruction) at o = out +
+ * at; returns its length.  F(k): the offset from the guard's k-th
+ * instruction to its shared exit.
+ */
+static size_t emit_guard(struct cbpf_insn *o, size_t at, const struct plan *p, size_t i,
 			 uint32_t match, uint32_t nomatch)
 {
-	uint32_t t = (uint32_t)slot;
+	uint32_t t = (uint32_t)p->slot, need = p->need[i];
+	int sh = p->exit[i] != NO_EXIT;
+#define F(k) ((uint8_t)(p->map[p->exit[i]] - (at + (k)) - 1))
 
-	switch (g) {
+	switch (p->g[i]) {
 	case G_RET_A:
 		o[0] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
 		o[1] = STMT(BPF_RET | BPF_K, nomatch);
@@ -229,32 +277,55 @@ static size_t emit_guard(struct cbpf_insn *o, enum guard g, uint32_t need, int s
 		return 2;
 	case G_ABS:
 		o[0] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		if (sh) {
+			o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, F(1));
+			return 2;
+		}
 		o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 1, 0);
 		o[2] = STMT(BPF_RET | BPF_K, nomatch);
 		return 3;
 	case G_MSH:
 		o[0] = STMT(BPF_ST, t);
 		o[1] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
+		if (sh) {
+			o[2] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, F(2));
+			o[3] = STMT(BPF_LD | BPF_MEM, t);
+			return 4;
+		}
 		o[2] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 1, 0);
 		o[3] = STMT(BPF_RET | BPF_K, nomatch);
 		o[4] = STMT(BPF_LD | BPF_MEM, t);
 		return 5;
 	case G_IND:
 		o[0] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
-		o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, 2);
 		o[2] = STMT(BPF_ALU | BPF_SUB | BPF_K, need);
+		if (sh) {
+			o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, F(1));
+			o[3] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, F(3));
+			return 4;
+		}
+		o[1] = JUMP(BPF_JMP | BPF_JGE | BPF_K, need, 0, 2);
 		o[3] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0);
 		o[4] = STMT(BPF_RET | BPF_K, nomatch);
 		return 5;
 	case G_IND_X:
 		o[0] = STMT(BPF_LD | BPF_W | BPF_LEN, 0);
 		o[1] = STMT(BPF_ALU | BPF_SUB | BPF_K, need);
+		if (sh) {
+			o[2] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 0, F(2));
+			return 3;
+		}
 		o[2] = JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0);
 		o[3] = STMT(BPF_RET | BPF_K, nomatch);
 		return 4;
 	case G_DIVX:
 		o[0] = STMT(BPF_ST, t);
 		o[1] = STMT(BPF_MISC | BPF_TXA, 0);
+		if (sh) {
+			o[2] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, F(2), 0);
+			o[3] = STMT(BPF_LD | BPF_MEM, t);
+			return 4;
+		}
 		o[2] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
 		o[3] = STMT(BPF_RET | BPF_K, nomatch);
 		o[4] = STMT(BPF_LD | BPF_MEM, t);
@@ -262,6 +333,7 @@ static size_t emit_guard(struct cbpf_insn *o, enum guard g, uint32_t need, int s
 	default:
 		return 0;
 	}
+#undef F
 }
 
 /* Retarget the jump now at index at (old index pc) through the map old -> new. */
@@ -293,7 +365,7 @@ static int emit(const struct cbpf_insn *in, size_t n, const struct plan *p, uint
 	int rc = 0;
 
 	for (i = 0; i < n && rc == 0; i++) {
-		at = p->map[i] + emit_guard(o + p->map[i], p->g[i], p->need[i], p->slot, match, nomatch);
+		at = p->map[i] + emit_guard(o + p->map[i], p->map[i], p, i, match, nomatch);
 		if (p->g[i] == G_RET_A)
 			continue;
 		o[at] = in[i];
@@ -308,7 +380,7 @@ static int emit(const struct cbpf_insn *in, size_t n, const struct plan *p, uint
 int tc_prog_rewrite(const struct cbpf_insn *in, size_t n, enum cap_tc_action action,
 		    struct cbpf_insn **out, size_t *nout)
 {
-	struct plan p = { NULL, NULL, NULL, free_slot(in, n) };
+	struct plan p = { NULL, NULL, NULL, NULL, free_slot(in, n) };
 	struct cbpf_insn *o = NULL;
 	uint32_t match, nomatch;
 	int rc = -ENOMEM;
@@ -316,9 +388,12 @@ int tc_prog_rewrite(const struct cbpf_insn *in, size_t n, enum cap_tc_action act
 	verdicts(action, &match, &nomatch);
 	p.g = calloc(n + 1, sizeof(*p.g));
 	p.need = calloc(n + 1, sizeof(*p.need));
+	p.exit = calloc(n + 1, sizeof(*p.exit));
 	p.map = calloc(n + 1, sizeof(*p.map));
-	if (p.g && p.need && p.map)
+	if (p.g && p.need && p.exit && p.map)
 		rc = plan_guards(in, n, action != CAP_TC_MIRROR, &p);
+	if (rc == 0)
+		layout(in, n, &p);
 	if (rc == 0 && p.map[n] > CBPF_MAXINSNS)
 		rc = -E2BIG;
 	if (rc == 0 && !(o = calloc(p.map[n], sizeof(*o))))
@@ -333,6 +408,7 @@ int tc_prog_rewrite(const struct cbpf_insn *in, size_t n, enum cap_tc_action act
 	free(o);
 	free(p.g);
 	free(p.need);
+	free(p.exit);
 	free(p.map);
 	return rc;
 }

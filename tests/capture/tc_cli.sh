@@ -52,20 +52,18 @@ udp port 70000
 	cat >"$tmpdir/want" <<EOF
 ingress prio 7 handle 0x9fc10002 bpf pfc direct-action match pass
     (000) ld       #pktlen
-    (001) jge      #0xe             jt 3	jf 2
-    (002) ret      #-1
-    (003) ldh      [12]
-    (004) jeq      #0x800           jt 5	jf 6
-    (005) ret      #0
-    (006) ret      #-1
+    (001) jge      #0xe             jt 2	jf 5
+    (002) ldh      [12]
+    (003) jeq      #0x800           jt 4	jf 5
+    (004) ret      #0
+    (005) ret      #-1
 ingress prio 49152 handle 0x9fc10001 bpf pfc direct-action match drop
     (000) ld       #pktlen
-    (001) jge      #0xe             jt 3	jf 2
-    (002) ret      #-1
-    (003) ldh      [12]
-    (004) jeq      #0x806           jt 5	jf 6
-    (005) ret      #2
-    (006) ret      #-1
+    (001) jge      #0xe             jt 2	jf 5
+    (002) ldh      [12]
+    (003) jeq      #0x806           jt 4	jf 5
+    (004) ret      #2
+    (005) ret      #-1
 egress prio 49152 handle 0x9fc10003 bpf pfc action mirred egress mirror dev vm0
     (000) ldh      [12]
     (001) jeq      #0x86dd          jt 2	jf 3
@@ -118,12 +116,12 @@ egress prio 3 handle 0x1 bpf
 	printf 'arp # the expression\n' >"$tmpdir/expr"
 	is "$(run inb "$PFC" tc attach vb ingress -F "$tmpdir/expr")" \
 		"status 0: vb ingress: prio 49152 handle 0x9fc10001 drop" "attach -F FILE"
-	is "$(inb "$PFC" tc show vb | sed -n 5p)" "    (003) ldh      [12]" "-F: compiled for EN10MB"
+	is "$(inb "$PFC" tc show vb | sed -n 4p)" "    (002) ldh      [12]" "-F: compiled for EN10MB"
 	is "$(run inb "$PFC" tc attach vb ingress -F "$tmpdir/expr" ip)" \
 		"status 2: pfc: tc: give the expression with -F or as words, not both" "-F and words"
 	is "$(run inb "$PFC" tc attach vb egress -y RAW ip)" \
 		"status 0: vb egress: prio 49152 handle 0x9fc10002 drop" "attach -y RAW"
-	is "$(inb "$PFC" tc show vb | sed -n '/^egress/,$p' | sed -n 5p)" "    (003) ldb      [0]" \
+	is "$(inb "$PFC" tc show vb | sed -n '/^egress/,$p' | sed -n 4p)" "    (002) ldb      [0]" \
 		"-y RAW: the program starts at the IP header"
 	is "$(run inb "$PFC" tc attach vb egress -y FROB ip)" \
 		"status 2: pfc: tc: unknown or unsupported link type 'FROB' (EN10MB or RAW for TC)" "-y unknown"

@@ -51,8 +51,7 @@ static void test_simple(void)
 	for (a = CAP_TC_DROP; a <= CAP_TC_PASS; a++) {
 		const struct cbpf_insn want[] = {
 			{ BPF_LD | BPF_W | BPF_LEN, 0, 0, 0 },
-			{ BPF_JMP | BPF_JGE | BPF_K, 1, 0, 14 },
-			RETK(UNSPEC),
+			{ BPF_JMP | BPF_JGE | BPF_K, 0, 3, 14 },	/* to the program's own ret */
 			{ BPF_LD | BPF_H | BPF_ABS, 0, 0, 12 },
 			{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0x800 },
 			RETK(want_match[a]),
@@ -61,10 +60,31 @@ static void test_simple(void)
 
 		out = NULL;
 		rc = tc_prog_rewrite(prog, 4, (enum cap_tc_action)a, &out, &n);
-		tap_ok(rc == 0 && n == 7 && same(out, want, 7),
+		tap_ok(rc == 0 && n == 6 && same(out, want, 6),
 		       "%s: a length guard before the load, the returns rewritten", action_name[a]);
 		free(out);
 	}
+}
+
+/* A guard whose nearest `ret #0` is out of a jump's reach keeps its own return. */
+static void test_far_exit(void)
+{
+	struct cbpf_insn p[302], *out = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	p[0] = (struct cbpf_insn){ BPF_LD | BPF_H | BPF_ABS, 0, 0, 12 };
+	for (i = 1; i < 300; i++)
+		p[i] = (struct cbpf_insn){ BPF_LD | BPF_IMM, 0, 0, 0 };
+	p[300] = (struct cbpf_insn)RETK(1);
+	p[301] = (struct cbpf_insn)RETK(0);
+	rc = tc_prog_rewrite(p, 302, CAP_TC_DROP, &out, &n);
+	tap_ok(rc == 0 && n == 305 && out[1].code == (BPF_JMP | BPF_JGE | BPF_K) && out[1].jt == 1 &&
+	       out[1].jf == 0 && out[2].code == (BPF_RET | BPF_K) && out[2].k == UNSPEC,
+	       "a ret #0 301 instructions on: the guard returns by itself");
+	tap_is_int(rc == 0 ? cbpf_validate(out, n, CBPF_FLAVOR_SOCKET, NULL) : -1, 0,
+		   "... and the program is valid");
+	free(out);
 }
 
 /* Direct-action guards: one per load the earlier ones do not imply. */
@@ -299,6 +319,7 @@ int main(void)
 
 	test_simple();
 	test_guards();
+	test_far_exit();
 	test_ret_a();
 	test_limits();
 	snprintf(path, sizeof(path), "%s/tests/pcaps/sample.pcap", top ? top : ".");
