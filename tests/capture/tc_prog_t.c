@@ -11,6 +11,7 @@
  * non-zero and the no-match verdict everywhere else, in each mode.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,8 +259,11 @@ static void test_diff(const char *path, const char *expr)
 
 	fg_compile_opts_init(&fo);
 	rc = fg_compile(expr, strlen(expr), &fo, &prog, &n, &diag);
-	if (rc == 0)
-		rc = cbpf_vm_new(prog, n, 0, &vm);
+	if (rc < 0) {
+		tap_skip("'%s': %s", expr, diag.msg);
+		return;
+	}
+	rc = cbpf_vm_new(prog, n, 0, &vm);
 	for (a = 0; a < 3 && rc == 0; a++) {
 		rc = tc_prog_rewrite(prog, n, (enum cap_tc_action)a, &tc[a], &tn[a]);
 		if (rc == 0)
@@ -294,6 +298,27 @@ static void test_diff(const char *path, const char *expr)
 	cbpf_free(prog);
 }
 
+/* test_diff for every expression of a file of the source tree (one a line, # comments). */
+static void diff_file(const char *pcap, const char *name)
+{
+	const char *src = getenv("top_srcdir");
+	char path[4096], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", src ? src : ".", name);
+	f = fopen(path, "r");
+	if (!f) {
+		tap_skip("%s: not found", path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] && line[0] != '#')
+			test_diff(pcap, line);
+	}
+	fclose(f);
+}
+
 static void test_linktype(void)
 {
 	char err[256] = "";
@@ -325,6 +350,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/tests/pcaps/sample.pcap", top ? top : ".");
 	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++)
 		test_diff(path, exprs[i]);
+	diff_file(path, "tests/cli/exprs.txt");
 	test_linktype();
 	return tap_done();
 }
