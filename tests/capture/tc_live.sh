@@ -59,6 +59,20 @@ if tc_setup; then
 	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 0 5002 0" "after detach nothing is copied"
 	is "$(leftovers "$NSB" vb)" "" "nothing left on vb after the mirror"
 
+	# the loopback device has an (all-zero) Ethernet header: EN10MB
+	inb "$PFC" tc attach lo ingress udp dst port 5001 >/dev/null
+	rm -f "$tmpdir/ready"
+	inb "$UDPIO" recv -r "$tmpdir/ready" -x 5999 127.0.0.1 5001 5002 >"$tmpdir/recv" &
+	rpid=$!
+	wait_file "$tmpdir/ready"
+	inb "$UDPIO" send 127.0.0.1 5001 5
+	inb "$UDPIO" send 127.0.0.1 5002 3
+	inb "$UDPIO" send 127.0.0.1 5999 1
+	wait $rpid
+	is "$(tr '\n' ' ' <"$tmpdir/recv")" "5001 0 5002 3 " "lo ingress drop: exactly the matching port is dropped"
+	inb "$PFC" tc detach lo ingress >/dev/null
+	is "$(leftovers "$NSB" lo)" "" "nothing left on lo"
+
 	# a device without a link-layer header: the program starts at the IP header
 	if ina ip tuntap add dev tun0 mode tun 2>/dev/null; then
 		ina ip link set tun0 up && ina ip addr add 198.18.2.1/24 dev tun0
