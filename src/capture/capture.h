@@ -253,7 +253,11 @@ PFC_API const char *cap_tc_hook_name(enum cap_tc_hook hook);
  * where a packet socket (the AF_PACKET ring) reads them, and where a
  * drop-everything filter at its TC ingress keeps them out of the stack
  * (packet sockets see a frame before TC ingress does).  Both ends have no
- * ARP and no IPv6, so nothing but the copies flows.
+ * ARP and no IPv6, so nothing but the copies flows.  The copies are the
+ * packets as the hook sees them: Ethernet frames from an Ethernet device,
+ * but from a device without a link-layer header (cap_tc_linktype() says
+ * DLT_RAW) they start at the IP header, though the pair is Ethernet: label
+ * them with the tapped device's link type.
  */
 struct cap_tc_tap;
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -186,6 +187,59 @@ static void test_existing_qdisc(const struct cbpf_insn *prog, size_t n)
 	sh("tc qdisc del dev t1 clsact");
 }
 
+/* A tun device: the copies start at the IP header (what its TC hook sees). */
+static void test_raw(void)
+{
+	struct fg_compile_opts fo;
+	struct cap_tc_tap_opts o;
+	struct cap_tc_tap *tap = NULL;
+	struct cbpf_insn *prog = NULL;
+	struct pollfd pfd;
+	struct fg_diag diag;
+	uint8_t b[256];
+	size_t n = 0;
+	ssize_t len = -1;
+	int fd, dlt = -1;
+
+	if (sh("ip tuntap add dev tun0 mode tun 2>/dev/null && ip link set tun0 up && "
+	       "ip addr add 198.18.2.1/24 dev tun0") != 0) {
+		tap_skip("no tun devices here");
+		return;
+	}
+	tap_ok(cap_tc_linktype("tun0", &dlt, NULL, 0) == 0 && dlt == 12, "tun0: DLT_RAW");
+	fg_compile_opts_init(&fo);
+	fo.linktype = dlt;
+	fo.linux_ext = 1;
+	cap_tc_tap_opts_init(&o);
+	o.name = "pu";
+	o.ingress = 0;
+	if (!tap_ok(fg_compile("udp dst port 5001", 17, &fo, &prog, &n, &diag) == 0 &&
+		    cap_tc_tap_open("tun0", prog, n, &o, &tap, NULL, 0) == 0, "tap tun0 egress"))
+		return;
+	fd = packet_socket("pur");
+	{
+		struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(5001) };
+		int u = socket(AF_INET, SOCK_DGRAM, 0);
+
+		inet_pton(AF_INET, "198.18.2.9", &to.sin_addr);
+		if (u >= 0) {
+			sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof(to));
+			close(u);
+		}
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (fd >= 0 && poll(&pfd, 1, 1000) > 0)
+		len = recv(fd, b, sizeof(b), 0);
+	tap_ok(len == 29 && b[0] == 0x45 && b[9] == 17 && b[22] == 0x13 && b[23] == 0x89,
+	       "the copy is the IP datagram itself (%zd bytes)", len);
+	if (fd >= 0)
+		close(fd);
+	tap_is_int(cap_tc_tap_close(tap, NULL, 0), 0, "close");
+	cbpf_free(prog);
+	sh("ip link del tun0");
+}
+
 static void test_errors(const struct cbpf_insn *prog, size_t n)
 {
 	struct cap_tc_tap_opts o;
@@ -233,6 +287,7 @@ int main(void)
 		return tap_done();
 	test_capture(prog, n);
 	test_existing_qdisc(prog, n);
+	test_raw();
 	test_errors(prog, n);
 	cbpf_free(prog);
 	return tap_done();
