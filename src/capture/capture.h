@@ -136,6 +136,167 @@ PFC_API const char *cap_writer_error(const struct cap_writer *w);
 PFC_API int cap_pkt_summary(const struct cap_pkt *pkt, enum cap_precision precision,
 			    char *buf, size_t size);
 
+/* ---- TC: classic filters on the clsact qdisc (cls_bpf, via libnl-3) ------ */
+
+struct cbpf_insn;
+
+/*
+ * Where a TC program runs.  At both hooks of an Ethernet device the program
+ * sees the frame from its MAC header (cls_bpf pushes it back at ingress),
+ * so it is compiled for cap_tc_linktype()'s link type.
+ */
+enum cap_tc_hook { CAP_TC_INGRESS = 0, CAP_TC_EGRESS = 1 };
+
+/* What a matching packet gets.  Non-matching packets go on to the next filter. */
+enum cap_tc_action {
+	CAP_TC_DROP = 0,	/* direct-action: a match returns TC_ACT_SHOT */
+	CAP_TC_PASS = 1,	/* direct-action: a match returns TC_ACT_OK (later filters skipped) */
+	CAP_TC_MIRROR = 2	/* a mirred action copies a match out of mirror_dev; the
+				 * original goes on to the next filter (TC_ACT_UNSPEC) */
+};
+
+/* Options of cap_tc_attach() and cap_tc_detach(); initialise with cap_tc_opts_init(). */
+struct cap_tc_opts {
+	size_t sz;		/* sizeof(struct cap_tc_opts) */
+	enum cap_tc_action action;	/* default CAP_TC_DROP */
+	const char *mirror_dev;	/* CAP_TC_MIRROR: the device matches are copied to */
+	uint32_t prio;		/* 1..65535; 0 (default): attach lets the kernel pick
+				 * one as tc(8) does without a pref (49152 on an empty
+				 * hook, lower ones, which run first, later); detach
+				 * removes pfc's filters at every prio */
+};
+
+PFC_API void cap_tc_opts_init(struct cap_tc_opts *opts);
+
+/* One filter on a hook, as cap_tc_list() reports it. */
+struct cap_tc_filter {
+	enum cap_tc_hook hook;
+	uint32_t prio;
+	uint32_t handle;
+	char kind[16];		/* classifier: "bpf", "u32", "flower"... */
+	int pfc;		/* added by pfc (its handle carries pfc's tag) */
+	int owns_qdisc;		/* pfc's, and pfc created the clsact qdisc it sits on */
+	int direct_action;	/* bpf: TCA_BPF_FLAG_ACT_DIRECT */
+	char name[64];		/* bpf: the eBPF program's name, "" when none */
+	uint32_t prog_id;	/* bpf: eBPF program id, 0 for a classic program */
+	char actions[128];	/* the attached actions, "mirred egress mirror dev eth1", or "" */
+	struct cbpf_insn *insns;	/* bpf: the classic program as the kernel keeps it */
+	size_t ninsns;
+};
+
+/* Both hooks of a device. */
+struct cap_tc_list {
+	char qdisc[16];		/* "clsact", "ingress", or "" when neither is there */
+	struct cap_tc_filter *filters;	/* ingress first, then egress, each in run order */
+	size_t n;
+};
+
+/*
+ * The link type (DLT_*) a TC program on ifname sees: DLT_EN10MB for
+ * Ethernet and loopback devices, DLT_RAW for devices without a link-layer
+ * header (tun, ppp, ip tunnels).  Returns 0, -ENODEV, -EOPNOTSUPP for other
+ * hardware types; errbuf gets a message.
+ */
+PFC_API int cap_tc_linktype(const char *ifname, int *dlt, char *errbuf, size_t errlen);
+
+/*
+ * Attach a classic filter (pcap semantics: non-zero = match) to a hook of
+ * ifname, creating the clsact qdisc when the device has none.  The program
+ * is rewritten for cls_bpf first: for drop and pass it runs in direct-action
+ * mode, a match returning TC_ACT_SHOT or TC_ACT_OK and a non-match
+ * TC_ACT_UNSPEC; for mirror a match returns -1 (run the filter's mirred
+ * action) and a non-match 0.  pfc's filters carry pfc's tag in their handle
+ * (CAP_TC_HANDLE_TAG); when pfc created the qdisc, or it holds a filter of
+ * pfc's that says so, the new handle says so too (CAP_TC_HANDLE_OWNER).
+ * When out is not NULL it receives the filter (insns NULL).  Returns 0;
+ * -EINVAL bad opts or program; -ENODEV no such device (ifname or
+ * mirror_dev); -EOPNOTSUPP egress on a device with an `ingress` qdisc;
+ * -E2BIG the rewritten program is too long; -ENOSPC no free pfc handle;
+ * -EPERM; other -errno from the kernel.  errbuf gets a message.  On failure
+ * nothing is left behind (a qdisc created for it is removed).
+ */
+PFC_API int cap_tc_attach(const char *ifname, enum cap_tc_hook hook,
+			  const struct cbpf_insn *prog, size_t n,
+			  const struct cap_tc_opts *opts, struct cap_tc_filter *out,
+			  char *errbuf, size_t errlen);
+
+/*
+ * Remove pfc's filters from a hook of ifname (only those at opts->prio when
+ * it is not 0; opts may be NULL), then the clsact qdisc when pfc created it
+ * and no filter at all is left on either hook.  *removed (may be NULL)
+ * gets the number of filters removed, *qdisc_removed (may be NULL) 1 when
+ * the qdisc went too.  Returns 0, -ENODEV, -ENOENT (no filter of pfc's
+ * there), other -errno; errbuf gets a message.
+ */
+PFC_API int cap_tc_detach(const char *ifname, enum cap_tc_hook hook,
+			  const struct cap_tc_opts *opts, unsigned *removed,
+			  int *qdisc_removed, char *errbuf, size_t errlen);
+
+/*
+ * Every filter on both hooks of ifname, pfc's or not.  Release with
+ * cap_tc_list_free().  Returns 0, -ENODEV, -ENOMEM, other -errno; errbuf
+ * gets a message.
+ */
+PFC_API int cap_tc_list(const char *ifname, struct cap_tc_list *out, char *errbuf, size_t errlen);
+
+PFC_API void cap_tc_list_free(struct cap_tc_list *list);
+
+/* "ingress" or "egress". */
+PFC_API const char *cap_tc_hook_name(enum cap_tc_hook hook);
+
+/* ---- TC capture point: a veth pair that receives mirrored matches -------- */
+
+/*
+ * What `pfc -i IFACE --attach tc` reads: matching packets at the TC hooks of
+ * IFACE are copied (mirror filters, see CAP_TC_MIRROR) into one end of a
+ * veth pair pfc creates, NAME"t"; they arrive on the other end, NAME"r",
+ * where a packet socket (the AF_PACKET ring) reads them, and where a
+ * drop-everything filter at its TC ingress keeps them out of the stack
+ * (packet sockets see a frame before TC ingress does).  Both ends have no
+ * ARP and no IPv6, so nothing but the copies flows.  The copies are the
+ * packets as the hook sees them: Ethernet frames from an Ethernet device,
+ * but from a device without a link-layer header (cap_tc_linktype() says
+ * DLT_RAW) they start at the IP header, though the pair is Ethernet: label
+ * them with the tapped device's link type.
+ */
+struct cap_tc_tap;
+
+struct cap_tc_tap_opts {
+	size_t sz;		/* sizeof(struct cap_tc_tap_opts) */
+	int ingress;		/* capture at the ingress hook (default 1) */
+	int egress;		/* capture at the egress hook (default 1) */
+	const char *name;	/* veth names' stem (at most 13 bytes); default "pfc<pid>" */
+};
+
+PFC_API void cap_tc_tap_opts_init(struct cap_tc_tap_opts *opts);
+
+/*
+ * Set up the capture point for filter prog (pcap semantics) on ifname.
+ * Returns 0 and *out; -EINVAL (no hook, bad name or program), -ENODEV,
+ * -EEXIST (a device of that name exists), -ENOMEM, other -errno; errbuf
+ * gets a message.  On failure nothing is left behind.
+ */
+PFC_API int cap_tc_tap_open(const char *ifname, const struct cbpf_insn *prog, size_t n,
+			    const struct cap_tc_tap_opts *opts, struct cap_tc_tap **out,
+			    char *errbuf, size_t errlen);
+
+/* The device to capture on (the receiving end of the pair). */
+PFC_API const char *cap_tc_tap_device(const struct cap_tc_tap *tap);
+
+/*
+ * Remove the mirror filters (and the clsact qdisc when the tap created it
+ * and nothing else is left), then the veth pair, and free tap.  Safe to
+ * call from the clean-up path after SIGINT (not from a signal handler).
+ * Returns 0 or the first error (-errno, message in errbuf); it removes
+ * all it can either way.
+ */
+PFC_API int cap_tc_tap_close(struct cap_tc_tap *tap, char *errbuf, size_t errlen);
+
+/* pfc's filter handles: TAG | OWNER (pfc created the qdisc) | a number 1..65535. */
+#define CAP_TC_HANDLE_TAG 0x9fc00000u
+#define CAP_TC_HANDLE_TAG_MASK 0xfffe0000u
+#define CAP_TC_HANDLE_OWNER 0x00010000u
+
 #ifdef __cplusplus
 }
 #endif
