@@ -17,6 +17,9 @@ static void usage(FILE *out)
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
 	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
 	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
+	      "       pfc seccomp [--oci] POLICY [--arch A ...] [--format raw|c|dd|ddd|disasm|explain]\n"
+	      "                   [-o FILE]\n"
+	      "       pfc seccomp run [--oci] POLICY -- CMD [ARGS ...]\n"
 	      "       pfc --help | --version\n"
 	      "\n"
 	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
@@ -24,6 +27,8 @@ static void usage(FILE *out)
 	      "             or with -r filter a capture file (print, or -w write a pcap)\n"
 	      "  asm        read, validate and print a classic BPF program (bpf_asm syntax,\n"
 	      "             tcpdump -d/-dd/-ddd output); see pfc asm --help\n"
+	      "  seccomp    compile a seccomp policy or OCI profile into a filter, or run a\n"
+	      "             command under it; see pfc-seccomp(1)\n"
 	      "An expression whose first word is a command name goes after `--`.\n"
 	      "See pfc(1).\n", out);
 }
@@ -35,6 +40,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "asm", cmd_asm },
+	{ "seccomp", cmd_seccomp },
 };
 
 int main(int argc, char **argv)
