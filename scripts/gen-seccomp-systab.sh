@@ -4,10 +4,12 @@
 # installs them: asm/unistd_64.h (x86_64), unistd_32.h (i386),
 # unistd_x32.h (x32, numbers with the x32 bit), and asm-generic/unistd.h
 # with arm64's __ARCH_WANT_* switches (aarch64).  The C preprocessor
-# evaluates every __NR_ macro, so the numbers are the kernel's.
+# evaluates every __NR_ macro, so the numbers are the kernel's.  Syscalls
+# newer than those headers come from scripts/seccomp-syscalls-newer.txt.
 # Usage: scripts/gen-seccomp-systab.sh > src/filtergen/seccomp_systab.c
 set -eu
 CC=${CC:-cc}
+newer=$(dirname "$0")/seccomp-syscalls-newer.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -20,7 +22,15 @@ table() {
 	# evaluate expressions such as (0x40000000 + 0)
 	while read -r name expr; do
 		printf '%s %d\n' "$name" "$(($expr))"
-	done < "$tmp/raw" | LC_ALL=C sort -k1,1 > "$tmp/$1"
+	done < "$tmp/raw" > "$tmp/$1.hdr"
+	# newer syscalls the headers lack (scripts/seccomp-syscalls-newer.txt)
+	bit=0
+	[ "$1" = x32 ] && bit=1073741824
+	grep -v '^#' "$newer" | while read -r nr name abis; do
+		case " $abis " in *" $1 "*|*" all "*) ;; *) continue ;; esac
+		grep -q "^$name " "$tmp/$1.hdr" || printf '%s %d\n' "$name" "$((nr + bit))"
+	done >> "$tmp/$1.hdr"
+	LC_ALL=C sort -k1,1 "$tmp/$1.hdr" > "$tmp/$1"
 	echo "static const struct sc_sysent sys_$1[] = {"
 	awk '{ printf "\t{ \"%s\", %u },\n", $1, $2 }' "$tmp/$1"
 	echo "};"

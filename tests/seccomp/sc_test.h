@@ -202,13 +202,21 @@ static inline int sc_libseccomp_build(const struct sc_policy *pol, enum sc_arch 
 		if (sc_scmp_conds(pol->rules[i].cond, c, &nc))
 			goto out;
 		for (j = 0; j < pol->rules[i].nnames; j++) {
-			int nr = seccomp_syscall_resolve_name_arch(sc_scmp_arch(arch),
-								   pol->rules[i].names[j].name);
+			/* libseccomp translates the native number (or its pseudo
+			 * number for names the native ABI lacks) to the arch's */
+			int nr = seccomp_syscall_resolve_name(pol->rules[i].names[j].name);
+			int anr = seccomp_syscall_resolve_name_arch(sc_scmp_arch(arch),
+								    pol->rules[i].names[j].name);
 
-			if (nr < 0)
+			if (nr == __NR_SCMP_ERROR || anr < 0)
 				continue;
-			if (seccomp_rule_add_exact_array(ctx, pol->rules[i].action, nr, nc, c))
+			rc = seccomp_rule_add_array(ctx, pol->rules[i].action, nr, nc, c);
+			if (rc) {
+				fprintf(stderr, "# libseccomp: %s (%d) on %s: %s\n",
+					pol->rules[i].names[j].name, nr, "rule", strerror(-rc));
+				rc = -1;
 				goto out;
+			}
 		}
 	}
 	fd = memfd_create("scmp", 0);
