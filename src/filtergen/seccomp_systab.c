@@ -374,6 +374,7 @@ static const struct sc_sysent sys_x86_64[] = {
 	{ "unlink", 87 },
 	{ "unlinkat", 263 },
 	{ "unshare", 272 },
+	{ "uprobe", 336 },
 	{ "uretprobe", 335 },
 	{ "uselib", 134 },
 	{ "userfaultfd", 323 },
