@@ -99,13 +99,24 @@ static void jump_comment(const struct cbpf_insn *in, const struct st *s, char *c
 				break;
 			}
 	} else if (s->a == A_NR && s->arch) {
+		const char *rel = BPF_OP(in->code) == BPF_JGE ? ">= " :
+				  BPF_OP(in->code) == BPF_JGT ? "> " : "";
+		bool x86 = s->arch == sc_arch_audit(SC_ARCH_X86_64);
+
+		if (BPF_OP(in->code) == BPF_JSET)
+			return;
+		if (x86 && in->k == 0x40000000u) {
+			snprintf(c, size, "%sx32 bit", rel);
+			return;
+		}
+		if (in->k == 0xffffffffu) {
+			snprintf(c, size, "%snr -1", rel);
+			return;
+		}
 		name = sys_of(s->arch, in->k);
 		if (name)
-			snprintf(c, size, "%s%s", name,
-				 in->k >= 0x40000000u && in->k != 0xffffffffu &&
-				 s->arch == sc_arch_audit(SC_ARCH_X86_64) ? " (x32)" : "");
-		else if (in->k == 0x40000000u && s->arch == sc_arch_audit(SC_ARCH_X86_64))
-			snprintf(c, size, "x32 bit");
+			snprintf(c, size, "%s%s%s", rel, name,
+				 x86 && in->k > 0x40000000u ? " (x32)" : "");
 	}
 }
 

@@ -39,6 +39,7 @@ struct parser {
 	size_t pos;		/* scanner position */
 	enum tok t;		/* current token */
 	size_t off, len;	/* its text */
+	size_t prev_end;	/* end of the token before it */
 	uint64_t num;
 	struct define *defines;
 	struct group *groups;
@@ -103,6 +104,7 @@ static int next(struct parser *p)
 	const char *s = p->c->src;
 	size_t i;
 
+	p->prev_end = p->off + p->len;
 	skip_space(p);
 	p->off = p->pos;
 	if (p->pos >= p->c->len) {
@@ -212,7 +214,9 @@ static int value(struct parser *p, uint64_t *v)
 		return error(p, p->off, p->len, "unknown name '%s' (not a define or an errno name)",
 			     tok_text(p));
 	}
-	return error(p, p->off, p->len ? p->len : 0, "expected a number%s", "");
+	if (p->t == T_EOF)
+		return error(p, p->prev_end, 0, "expected a number at the end of the policy%s", "");
+	return error(p, p->off, p->len, "expected a number%s", "");
 }
 
 /* ---- actions ---- */
@@ -482,6 +486,53 @@ static int names_push(struct parser *p, struct sc_name **arr, size_t *n, size_t 
 	return 0;
 }
 
+/* Edit distance of a and b, capped: enough to suggest a name. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < row[j - 1] ?
+				(prev < row[j] ? prev : row[j]) : (row[j - 1] < row[j] ? row[j - 1] : row[j]));
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static int unknown_syscall(struct parser *p, const char *name)
+{
+	const char *best = NULL;
+	size_t bd = 3, i, d;
+	int a;
+
+	for (a = 0; a < SC_NARCH; a++)
+		for (i = 0; i < sc_systabs[a].n; i++) {
+			d = distance(name, sc_systabs[a].e[i].name);
+			if (d < bd) {
+				bd = d;
+				best = sc_systabs[a].e[i].name;
+			}
+		}
+	if (!p->err) {
+		if (best)
+			fg_diag_set(p->c->diag, p->off, p->len, "unknown syscall '%s'; did you mean '%s'?",
+				    name, best);
+		else
+			fg_diag_set(p->c->diag, p->off, p->len, "unknown syscall '%s'", name);
+		p->err = -EINVAL;
+	}
+	return p->err;
+}
+
 /* sysitem := NAME | '@' NAME, appended to arr */
 static int sys_item(struct parser *p, struct sc_name **arr, size_t *n, size_t *cap)
 {
@@ -509,7 +560,7 @@ static int sys_item(struct parser *p, struct sc_name **arr, size_t *n, size_t *c
 	if (!nm.name)
 		return p->err = -ENOMEM;
 	if (!sc_sys_known(nm.name))
-		return error(p, p->off, p->len, "unknown syscall '%s'", nm.name);
+		return unknown_syscall(p, nm.name);
 	if (names_push(p, arr, n, cap, &nm))
 		return p->err;
 	return next(p);
