@@ -104,6 +104,58 @@ static inline uint32_t sc_count_run(const struct cbpf_insn *p, size_t n,
 	return 0;
 }
 
+/*
+ * The kernel's action cache (kernel/seccomp.c, seccomp_is_const_allow):
+ * the filter is emulated for a number and arch with nothing else known;
+ * only loads of nr and arch, `and #k`, K jumps and returns are followed.
+ * True when the verdict is ALLOW whatever the arguments: the kernel then
+ * skips the filter for that syscall.
+ */
+static inline bool sc_cache_allows(const struct cbpf_insn *p, size_t n, uint32_t arch, uint32_t nr)
+{
+	uint32_t a = 0;
+	size_t pc;
+
+	for (pc = 0; pc < n; pc++) {
+		const struct cbpf_insn *in = &p[pc];
+		bool t;
+
+		switch (in->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (in->k == 0)
+				a = nr;
+			else if (in->k == 4)
+				a = arch;
+			else
+				return false;
+			break;
+		case BPF_RET | BPF_K:
+			return in->k == SECCOMP_RET_ALLOW;
+		case BPF_JMP | BPF_JA:
+			pc += in->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+		case BPF_JMP | BPF_JGE | BPF_K:
+		case BPF_JMP | BPF_JGT | BPF_K:
+		case BPF_JMP | BPF_JSET | BPF_K:
+			switch (BPF_OP(in->code)) {
+			case BPF_JEQ: t = a == in->k; break;
+			case BPF_JGE: t = a >= in->k; break;
+			case BPF_JGT: t = a > in->k; break;
+			default: t = (a & in->k) != 0; break;
+			}
+			pc += t ? in->jt : in->jf;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= in->k;
+			break;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
 /* Read a policy (OCI when oci) with the front end's readers into c, arena a. */
 static inline int sc_test_read(struct sc_ctx *c, struct fg_arena *a, const char *src, size_t len,
 			       const struct fg_seccomp_opts *o, struct fg_diag *diag)

@@ -11,6 +11,8 @@
 #include "sc_test.h"
 #include "tap.h"
 
+#define AUDIT_ARCH_X86_64_V 0xc000003eu
+
 static int compile(const char *src, int oci, int optimize, struct cbpf_insn **p, size_t *n,
 		   struct fg_diag *d)
 {
@@ -248,6 +250,7 @@ static void semantics(const char *what, const char *src, enum sc_arch arch, int 
 static const char rich[] =
 	"default errno(EPERM)\n"
 	"define AF_VSOCK = 40\n"
+	"allow getpid, gettid, exit_group\n"
 	"group io = read, write, pread64\n"
 	"allow @io if arg0 <= 2 || arg0 in {7, 9..10}\n"
 	"errno(5) @io\n"
@@ -264,6 +267,58 @@ static const char rich[] =
 	"user_notif mount\n"
 	"trace(7) ptrace\n";
 
+/* Is the first rule naming nr (on arch) an unconditional allow? */
+static bool allowed_outright(const struct sc_policy *pol, enum sc_arch arch, uint32_t nr)
+{
+	const char *name = sc_sys_name(arch, nr);
+	size_t i, j;
+
+	for (i = 0; name && i < pol->nrules; i++)
+		for (j = 0; j < pol->rules[i].nnames; j++)
+			if (strcmp(pol->rules[i].names[j].name, name) == 0)
+				return !pol->rules[i].cond && pol->rules[i].action == SC_RET_ALLOW;
+	return pol->def_action == SC_RET_ALLOW;
+}
+
+/* The kernel's action cache holds exactly the syscalls allowed outright. */
+static void action_cache(const char *what, const char *src, size_t len, int oci)
+{
+	static const char *const arches[] = { "x86_64", "i386" };
+	struct fg_seccomp_opts o;
+	struct cbpf_insn *p = NULL;
+	struct fg_diag d;
+	struct sc_ctx c;
+	struct fg_arena a;
+	size_t n;
+	unsigned bad = 0, cached = 0;
+	uint32_t nr;
+	int rc;
+
+	fg_seccomp_opts_init(&o);
+	o.oci = oci;
+	o.arches = arches;
+	o.narches = 2;
+	rc = fg_seccomp_compile(src, len, &o, &p, &n, &d);
+	if (rc == 0)
+		rc = sc_test_read(&c, &a, src, len, &o, &d);
+	if (rc) {
+		tap_ok(0, "%s: compiles (%s)", what, d.msg);
+		return;
+	}
+	for (nr = 0; nr < 0x40000000u + 600; nr = nr == 600 ? 0x40000000u : nr + 1) {
+		bool want = nr < 0x40000000u && allowed_outright(&c.pol, SC_ARCH_X86_64, nr);
+		bool got = sc_cache_allows(p, n, AUDIT_ARCH_X86_64_V, nr);
+
+		cached += got;
+		if (want != got && bad++ < 3)
+			tap_diag("nr %u: cached %d, allowed outright %d", nr, got, want);
+	}
+	tap_ok(bad == 0, "%s: the kernel's action cache takes exactly the %u syscalls allowed outright",
+	       what, cached);
+	fg_arena_destroy(&a);
+	cbpf_free(p);
+}
+
 int main(void)
 {
 	static const enum sc_arch arches[] = { SC_ARCH_X86_64, SC_ARCH_X32, SC_ARCH_I386,
@@ -276,6 +331,21 @@ int main(void)
 	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++) {
 		semantics("rich policy", rich, arches[i], 1);
 		semantics("rich policy", rich, arches[i], 0);
+	}
+	action_cache("rich policy", rich, sizeof(rich) - 1, 0);
+	{
+		const char *shared = getenv("PFC_SHARED");
+		char path[4096];
+		size_t len = 0;
+		char *docker;
+
+		snprintf(path, sizeof(path), "%s/seccomp/docker-default.json", shared ? shared : "../shared");
+		docker = sc_test_slurp(path, &len);
+		if (docker)
+			action_cache("docker profile", docker, len, 1);
+		else
+			tap_skip("%s not found", path);
+		free(docker);
 	}
 	return tap_done();
 }
