@@ -242,7 +242,7 @@ static void expr_text(struct sbuf *b, const struct sc_expr *e, int prec)
 		sb_add(b, "%s", prec > p ? "(" : "");
 		expr_text(b, e->l, p);
 		sb_add(b, " %s ", p == 1 ? "||" : "&&");
-		expr_text(b, e->r, p + 1);
+		expr_text(b, e->r, p);	/* both operators are associative */
 		sb_add(b, "%s", prec > p ? ")" : "");
 		break;
 	}

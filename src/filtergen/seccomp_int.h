@@ -66,6 +66,9 @@ unsigned sc_arg32_mask(const char *name);
 void sc_action_format(uint32_t action, char *buf, size_t size);
 
 /* ---- argument conditions ---- */
+/* Deepest condition tree accepted: lowering and printing recurse over it. */
+#define SC_EXPR_MAX_DEPTH 1000
+
 enum sc_op { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_MASKED_EQ, SC_RANGE };
 enum sc_ekind { SC_E_CMP, SC_E_AND, SC_E_OR, SC_E_NOT };
 
@@ -76,6 +79,7 @@ struct sc_expr {
 	enum sc_op op;
 	uint64_t a, b;
 	struct sc_expr *l, *r;	/* operands of AND / OR; NOT uses l */
+	unsigned depth;		/* levels of the tree below and including this node */
 	size_t off, len;
 };
 

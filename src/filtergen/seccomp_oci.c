@@ -183,6 +183,7 @@ static struct sc_expr *arg_cond(struct oci *o, const struct sc_json *a)
 		return NULL;
 	}
 	e->kind = SC_E_CMP;
+	e->depth = 1;
 	e->off = a->off;
 	e->len = a->len;
 	if (!idx || idx->kind != SC_J_NUM || !idx->integer || idx->neg || idx->u > 5) {
@@ -253,6 +254,7 @@ static int oci_args(struct oci *o, const struct sc_json *sys, struct sc_name *na
 			if (!and)
 				return o->err = -ENOMEM;
 			and->kind = SC_E_AND;
+			and->depth = 1 + all->depth;	/* at most 6 arguments deep */
 			and->l = all;
 			and->r = e;
 			and->off = all->off;

@@ -43,6 +43,7 @@ struct parser {
 	uint64_t num;
 	struct define *defines;
 	struct group *groups;
+	unsigned nest;		/* '(' and '!' being parsed, for the stack's sake */
 	int err;
 };
 
@@ -282,7 +283,19 @@ static struct sc_expr *expr_new(struct parser *p, enum sc_ekind kind, size_t off
 	}
 	e->kind = kind;
 	e->off = off;
+	e->depth = 1;
 	return e;
+}
+
+/* Give e (with operands l and r, r may be NULL) its depth; NULL when too deep. */
+static struct sc_expr *deepen(struct parser *p, struct sc_expr *e, const struct sc_expr *l,
+			      const struct sc_expr *r)
+{
+	e->depth = 1 + (r && r->depth > l->depth ? r->depth : l->depth);
+	if (e->depth <= SC_EXPR_MAX_DEPTH)
+		return e;
+	error(p, e->off, e->len, "condition too deep (more than %s levels of operators)", "1000");
+	return NULL;
 }
 
 static struct sc_expr *binary(struct parser *p, enum sc_ekind kind, struct sc_expr *l,
@@ -294,6 +307,7 @@ static struct sc_expr *binary(struct parser *p, enum sc_ekind kind, struct sc_ex
 		e->l = l;
 		e->r = r;
 		e->len = r->off + r->len - l->off;
+		e = deepen(p, e, l, r);
 	}
 	return e;
 }
@@ -345,29 +359,43 @@ static struct sc_expr *set_item(struct parser *p, unsigned arg, size_t off)
 	return cmp_new(p, arg, SC_RANGE, lo, hi, ioff);
 }
 
+/* items[i..j) as a balanced '||' tree: a set of any size stays shallow */
+static struct sc_expr *set_tree(struct parser *p, struct sc_expr **items, size_t i, size_t j)
+{
+	struct sc_expr *l, *r;
+
+	if (j - i == 1)
+		return items[i];
+	l = set_tree(p, items, i, i + (j - i) / 2);
+	r = l ? set_tree(p, items, i + (j - i) / 2, j) : NULL;
+	return r ? binary(p, SC_E_OR, l, r) : NULL;
+}
+
 /* set := '{' item (',' item)* '}' | item */
 static struct sc_expr *in_set(struct parser *p, unsigned arg, size_t off)
 {
-	struct sc_expr *acc, *e;
+	struct sc_expr **items = NULL, *e;
+	size_t n = 0, cap = 0;
 
 	if (!is(p, "{"))
 		return set_item(p, arg, off);
-	if (next(p))
-		return NULL;
-	acc = set_item(p, arg, off);
-	while (acc && is(p, ",")) {
-		if (next(p))
+	do {
+		if (next(p) || !(e = set_item(p, arg, off)))
 			return NULL;
-		e = set_item(p, arg, off);
-		acc = e ? binary(p, SC_E_OR, acc, e) : NULL;
-	}
-	if (acc && expect(p, "}"))
+		if (fg_arena_grow(p->c->arena, (void **)&items, &cap, n + 1, sizeof(*items))) {
+			p->err = -ENOMEM;
+			return NULL;
+		}
+		items[n++] = e;
+	} while (is(p, ","));
+	if (expect(p, "}"))
 		return NULL;
-	if (acc) {
-		acc->off = off;
-		acc->len = p->off - off;
+	e = set_tree(p, items, 0, n);
+	if (e) {
+		e->off = off;
+		e->len = p->off - off;
 	}
-	return acc;
+	return e;
 }
 
 static const struct {
@@ -413,8 +441,23 @@ static struct sc_expr *cmp(struct parser *p)
 	return NULL;
 }
 
+static struct sc_expr *unary_(struct parser *p);
+
 /* unary := '!' unary | '(' cond ')' | cmp */
 static struct sc_expr *unary(struct parser *p)
+{
+	struct sc_expr *e;
+
+	if (++p->nest > SC_EXPR_MAX_DEPTH) {
+		error(p, p->off, p->len, "condition too deep (more than %s levels of operators)", "1000");
+		return NULL;
+	}
+	e = unary_(p);
+	p->nest--;
+	return e;
+}
+
+static struct sc_expr *unary_(struct parser *p)
 {
 	size_t off = p->off;
 	struct sc_expr *e;
@@ -428,6 +471,7 @@ static struct sc_expr *unary(struct parser *p)
 		if (n) {
 			n->l = e;
 			n->len = e->off + e->len - off;
+			n = deepen(p, n, e, NULL);
 		}
 		return n;
 	}
