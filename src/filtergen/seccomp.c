@@ -271,17 +271,17 @@ static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 	char act[32], act2[32];
 	struct sc_hit *h;
 	size_t n, i, j, k;
-	uint32_t *decided;
+	uint32_t *decided, *seen;
 	bool *cond;
-	uint32_t seen[64];
 	size_t nseen = 0;
 	int rc = sc_arch_hits(c, arch, &h, &n);
 
 	if (rc)
 		return rc;
 	decided = fg_arena_alloc(c->arena, (n + 1) * sizeof(*decided));
+	seen = fg_arena_alloc(c->arena, (n + 1) * sizeof(*seen));
 	cond = fg_arena_alloc(c->arena, (n + 1) * sizeof(*cond));
-	if (!decided || !cond)
+	if (!decided || !cond || !seen)
 		return -ENOMEM;
 	sc_action_format(p->def_action, act, sizeof(act));
 	sb_add(b, "arch %s (AUDIT_ARCH 0x%08x):\n  default: %s\n", sc_arch_name(arch),
@@ -292,7 +292,7 @@ static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 			;
 		cond[i] = p->rules[h[i].rule].cond != NULL;
 		decided[i] = p->rules[h[i].rule].action;
-		if (!cond[i] && nseen < 64) {
+		if (!cond[i]) {
 			for (k = 0; k < nseen && seen[k] != decided[i]; k++)
 				;
 			if (k == nseen)

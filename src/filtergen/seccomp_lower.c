@@ -503,8 +503,10 @@ static struct fg_block *section(struct lw *l, enum sc_arch a)
 	b = block(l);
 	if (!t || !b)
 		return NULL;
-	if (fg_block_add(l->ir, b, BPF_LD | BPF_W | BPF_ABS, OFF_NR))
-		return l->err = -ENOMEM, NULL;
+	if (fg_block_add(l->ir, b, BPF_LD | BPF_W | BPF_ABS, OFF_NR)) {
+		l->err = -ENOMEM;
+		return NULL;
+	}
 	fg_block_jump(b, t);
 	return b;
 }

@@ -306,8 +306,12 @@ static int add_arch(struct oci *o, const struct sc_json *v)
 	if (v->kind != SC_J_STR)
 		return bad(o, v, "expected an architecture name%s", "");
 	a = sc_arch_lookup(v->s, v->slen);
-	if (a < 0)
-		return 0;	/* an architecture pfc has no tables for: nothing to filter there */
+	if (a < 0) {
+		/* pfc has no tables for it: syscalls through that ABI get the bad-arch action */
+		sc_warn(o->c, v->off, v->len, "architecture '%s' is not supported by pfc; its "
+			"syscalls get the action for unknown architectures", v->s);
+		return 0;
+	}
 	for (i = 0; i < pol->narches; i++)
 		if (pol->arches[i] == (enum sc_arch)a)
 			return 0;
