@@ -32,7 +32,11 @@ table() {
 	done >> "$tmp/$1.hdr"
 	LC_ALL=C sort -k1,1 "$tmp/$1.hdr" > "$tmp/$1"
 	echo "static const struct sc_sysent sys_$1[] = {"
-	awk '{ printf "\t{ \"%s\", %u },\n", $1, $2 }' "$tmp/$1"
+	# three entries a line: the table stays short enough to read
+	awk '{ e = sprintf("{ \"%s\", %u },", $1, $2)
+	       line = (NR % 3 == 1) ? "\t" e : line " " e
+	       if (NR % 3 == 0) { print line; line = "" } }
+	     END { if (line != "") print line }' "$tmp/$1"
 	echo "};"
 	echo
 }

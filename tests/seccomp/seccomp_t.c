@@ -7,6 +7,8 @@
  * without the optimizer.
  */
 #define _GNU_SOURCE 1
+#include <sys/syscall.h>
+
 #include "budget_alloc.h"
 #include "sc_test.h"
 #include "tap.h"
@@ -319,12 +321,40 @@ static void action_cache(const char *what, const char *src, size_t len, int oci)
 	cbpf_free(p);
 }
 
+/* The public lookups against the C library's numbers for this machine. */
+static void lookups(void)
+{
+	static const struct {
+		const char *name;
+		long nr;
+	} sys[] = {
+		{ "read", SYS_read }, { "socket", SYS_socket }, { "personality", SYS_personality },
+		{ "clone3", SYS_clone3 }, { "exit_group", SYS_exit_group }, { "openat2", SYS_openat2 },
+	};
+	uint32_t nr = 0, audit = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		tap_ok(fg_seccomp_sys_lookup("x86_64", sys[i].name, &nr) == 0 && nr == (uint32_t)sys[i].nr,
+		       "x86_64 %s is %ld", sys[i].name, sys[i].nr);
+	tap_ok(fg_seccomp_sys_lookup("x32", "read", &nr) == 0 && nr == 0x40000000u, "x32 read: x32 bit");
+	tap_ok(fg_seccomp_sys_lookup("i386", "socket", &nr) == 0 && nr == 359, "i386 socket is 359");
+	tap_ok(fg_seccomp_sys_lookup("arm64", "openat", &nr) == 0 && nr == 56, "aarch64 openat is 56");
+	tap_ok(fg_seccomp_sys_lookup("aarch64", "open", &nr) == -ENOENT, "aarch64 has no open");
+	tap_ok(fg_seccomp_sys_lookup("sparc", "read", &nr) == -ENOENT, "unknown arch: -ENOENT");
+	tap_is_str(fg_seccomp_sys_name("x86_64", 41), "socket", "x86_64 41 is socket");
+	tap_ok(fg_seccomp_sys_name("x86_64", 100000) == NULL, "no syscall 100000");
+	tap_ok(fg_seccomp_arch_audit("SCMP_ARCH_X86", &audit) == 0 && audit == 0x40000003u,
+	       "AUDIT_ARCH_I386");
+}
+
 int main(void)
 {
 	static const enum sc_arch arches[] = { SC_ARCH_X86_64, SC_ARCH_X32, SC_ARCH_I386,
 					       SC_ARCH_AARCH64 };
 	size_t i;
 
+	lookups();
 	errors();
 	out_of_memory();
 	limits();
