@@ -102,8 +102,21 @@ static void sweep(struct pair *p)
 	uint32_t base = p->arch == SC_ARCH_X32 ? 0x40000000u : 0, nr;
 	size_t v, i;
 
-	for (nr = base; nr <= base + 560; nr++) {
+	for (nr = base; nr <= base + 560 || (nr >= 0xfffffff0u && nr != 0); nr++) {
 		uint64_t args[6] = { 0 };
+
+		if (nr == base + 561) {
+			/* then the other ABI's first numbers, and the top (-1: a skipped syscall) */
+			static const uint32_t extra[] = { 0x40000000u, 0x40000001u, 0x4000002au, 0 };
+			static const uint32_t extra32[] = { 0, 1, 41, 0x3fffffffu };
+
+			for (size_t e = 0; e < 4; e++) {
+				uint64_t z[6] = { 0 };
+
+				one(p, base ? extra32[e] : extra[e], z);
+			}
+			nr = 0xfffffff0u;
+		}
 
 		if (!same_name(p->arch, nr)) {
 			p->skipped++;
