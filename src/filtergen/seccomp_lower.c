@@ -154,13 +154,15 @@ static struct fg_cond order64(struct lw *l, unsigned arg, bool strict, uint64_t 
 
 	if (!strict && k == 0)
 		return fg_cond_const(true);
+	if (kh == 0xffffffffu) {
+		/* nothing is above: hi == kh && lo OP kl */
+		same = test(l, (int)OFF_ARG_HI(arg), BPF_JEQ, kh);
+		low = test(l, (int)OFF_ARG_LO(arg), strict ? BPF_JGT : BPF_JGE, kl);
+		return fg_cond_and(l->ir, same, low);
+	}
 	above = test(l, (int)OFF_ARG_HI(arg), BPF_JGT, kh);
 	same = test(l, -1, BPF_JEQ, kh);	/* A still holds the high word */
 	low = test(l, (int)OFF_ARG_LO(arg), strict ? BPF_JGT : BPF_JGE, kl);
-	if (kh == 0xffffffffu) {
-		/* nothing is above: hi == kh && lo OP kl */
-		return fg_cond_and(l->ir, test(l, (int)OFF_ARG_HI(arg), BPF_JEQ, kh), low);
-	}
 	return fg_cond_or(l->ir, above, fg_cond_and(l->ir, same, low));
 }
 
@@ -217,8 +219,11 @@ static struct fg_cond cmp_arg(struct lw *l, const struct sc_expr *e, bool w32)
 		return fg_cond_and(l->ir, cmp_arg(l, &ge, w32), cmp_arg(l, &le, w32));
 	}
 	if (e->op == SC_MASKED_EQ) {
-		if (w32)
-			return masked(l, lo, (uint32_t)e->a, (uint32_t)e->b) /* high bits: ignored */;
+		if (w32) {
+			/* the argument's high word is 0 to the kernel: the value must fit */
+			a = narrow(e->b, &oor);
+			return oor ? fg_cond_const(false) : masked(l, lo, (uint32_t)e->a, a);
+		}
 		return fg_cond_and(l->ir, masked(l, hi, (uint32_t)(e->a >> 32), (uint32_t)(e->b >> 32)),
 				   masked(l, lo, (uint32_t)e->a, (uint32_t)e->b));
 	}

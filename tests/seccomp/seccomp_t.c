@@ -162,7 +162,13 @@ static bool eval(const struct sc_expr *e, const uint64_t *args, unsigned w32)
 	case SC_LE: return v <= a;
 	case SC_GT: return v > a;
 	case SC_GE: return v >= a;
-	case SC_MASKED_EQ: return narrow ? (v & (uint32_t)e->a) == (uint32_t)e->b : (v & e->a) == e->b;
+	case SC_MASKED_EQ:
+		if (!narrow)
+			return (v & e->a) == e->b;
+		/* a value wider than 32 bits (not a negative int) never matches */
+		if ((e->b >> 32) != 0 && !((e->b >> 32) == 0xffffffffu && (e->b & 0x80000000u)))
+			return false;
+		return (v & (uint32_t)e->a) == (uint32_t)e->b;
 	default: return v >= e->a && v <= e->b;
 	}
 }
@@ -264,6 +270,7 @@ static const char rich[] =
 	"log ioctl if arg1 >= 0x5401 && arg1 <= 0x5410\n"
 	"allow kill if arg1 == -1\n"
 	"allow madvise if arg0 != 0x100000005 && arg2 != 0xffffffff\n"
+	"errno(9) madvise if arg2 & 0xff == 0x100000001 || arg2 & -1 == -4\n"
 	"allow personality if arg0 in {0, 0xffffffff, 0x100000000}\n"
 	"kill_thread reboot\n"
 	"user_notif mount\n"
