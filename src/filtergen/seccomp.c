@@ -264,6 +264,14 @@ static void expr_text(struct sbuf *b, const struct sc_expr *e, int prec)
 	}
 }
 
+/* "name(nr)": x32 numbers (with the x32 bit) in hexadecimal. */
+static const char *nr_fmt(uint32_t nr, bool head)
+{
+	if (nr >= 0x40000000u)
+		return head ? "  %s(0x%x):" : " %s(0x%x)";
+	return head ? "  %s(%u):" : " %s(%u)";
+}
+
 /* One line per action for the unconditional syscalls; one per conditional syscall. */
 static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 {
@@ -306,7 +314,7 @@ static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 			for (j = i; j < n && h[j].nr == h[i].nr; j++)
 				;
 			if (!cond[i] && decided[i] == seen[k])
-				sb_add(b, " %s(%u)", h[i].name, h[i].nr);
+				sb_add(b, nr_fmt(h[i].nr, false), h[i].name, h[i].nr);
 		}
 		sb_add(b, "\n");
 	}
@@ -317,7 +325,7 @@ static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 			;
 		if (!cond[i])
 			continue;
-		sb_add(b, "  %s(%u):", h[i].name, h[i].nr);
+		sb_add(b, nr_fmt(h[i].nr, true), h[i].name, h[i].nr);
 		for (k = i; k < j; k++) {
 			const struct sc_rule *r = &p->rules[h[k].rule];
 
