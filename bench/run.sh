@@ -9,6 +9,7 @@
 #  4. offline replay: pfc -r -w against tcpdump -r -w and cat, wall time
 #     over ~300 MB files (bench/replay.sh);
 #  5. compile time and size of long host, port and net lists (bench/lists.sh).
+#  8. seccomp filters from Docker's profile against libseccomp (bench/seccomp.sh).
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
 cd "$top_builddir" || exit 1
@@ -63,3 +64,7 @@ top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/
 echo
 echo "== 5. long lists: compile time and size, pfc vs libpcap 1.10.3 (libpcap cut at 10 s) =="
 sh "$top_srcdir/bench/lists.sh"
+
+echo
+echo "== 8. seccomp: Docker's default profile, pfc vs libseccomp 2.5.4 optimize=1 and =2 (instructions, executed over nr 0..450) =="
+top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/seccomp.sh"

@@ -40,5 +40,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_asm(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_tc(int argc, char **argv);
+int cmd_seccomp(int argc, char **argv);
 
 #endif /* PFC_CLI_H */

@@ -18,6 +18,9 @@ static void usage(FILE *out)
 	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
 	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
 	      "       pfc tc attach|detach|show IFACE ...  (see pfc tc --help)\n"
+	      "       pfc seccomp [--oci] POLICY [--arch A ...] [--format raw|c|dd|ddd|disasm|explain]\n"
+	      "                   [-o FILE]\n"
+	      "       pfc seccomp run [--oci] POLICY -- CMD [ARGS ...]\n"
 	      "       pfc --help | --version\n"
 	      "\n"
 	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
@@ -27,6 +30,8 @@ static void usage(FILE *out)
 	      "             tcpdump -d/-dd/-ddd output); see pfc asm --help\n"
 	      "  tc         attach a filter to a device's TC ingress or egress hook (drop,\n"
 	      "             pass or mirror what matches), detach it, show the filters\n"
+	      "  seccomp    compile a seccomp policy or OCI profile into a filter, or run a\n"
+	      "             command under it; see pfc-seccomp(1)\n"
 	      "An expression whose first word is a command name goes after `--`.\n"
 	      "See pfc(1).\n", out);
 }
@@ -39,6 +44,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "asm", cmd_asm },
 	{ "tc", cmd_tc },
+	{ "seccomp", cmd_seccomp },
 };
 
 int main(int argc, char **argv)

@@ -81,6 +81,65 @@ PFC_API int fg_linktype_lookup(const char *name, int *dlt);
 /* The canonical name of a link type pfc supports ("EN10MB"), or NULL. */
 PFC_API const char *fg_linktype_name(int dlt);
 
+/* ---- seccomp: filters from a policy (pfc-seccomp(5)) or an OCI profile ---- */
+
+/* Options for fg_seccomp_compile(); initialise with fg_seccomp_opts_init(). */
+struct fg_seccomp_opts {
+	size_t sz;		/* sizeof(struct fg_seccomp_opts) */
+	int oci;		/* the source is an OCI / Docker JSON profile, not pfc-seccomp(5) */
+	/* Architectures ("x86_64", "i386", "x32", "aarch64"), replacing the
+	 * policy's; the first is the native one.  narches 0: the policy's. */
+	const char *const *arches;
+	size_t narches;
+	/* OCI includes/excludes: the capabilities ("CAP_SYS_ADMIN") the
+	 * container has.  caps_set 0: Docker's default set. */
+	const char *const *caps;
+	size_t ncaps;
+	int caps_set;
+	/* Running kernel as major * 1000 + minor for minKernel; 0: every minKernel holds. */
+	unsigned kernel;
+	int optimize;		/* 1 (default): run the optimizer */
+	/* Warnings (shadowed rules...), positioned like errors.  NULL: dropped. */
+	void (*warn)(void *ud, const struct fg_diag *d);
+	void *warn_ud;
+	void *(*alloc)(void *ud, void *ptr, size_t size);
+	void *alloc_ud;
+};
+
+PFC_API void fg_seccomp_opts_init(struct fg_seccomp_opts *opts);
+
+/*
+ * Compile a seccomp policy (len bytes) into a filter for seccomp(2):
+ * *out (release with cbpf_free()), *n instructions, checked with the
+ * kernel's seccomp rules.  Returns 0;
+ *   -EINVAL  the policy is wrong (diag: position and message);
+ *   -E2BIG   the filter would need more than 4096 instructions;
+ *   -ENOMEM.
+ */
+PFC_API int fg_seccomp_compile(const char *src, size_t len, const struct fg_seccomp_opts *opts,
+			       struct cbpf_insn **out, size_t *n, struct fg_diag *diag);
+
+/*
+ * Which syscalls get which action, per architecture, as text (*out,
+ * release with cbpf_free()).  Errors as fg_seccomp_compile().
+ */
+PFC_API int fg_seccomp_explain(const char *src, size_t len, const struct fg_seccomp_opts *opts,
+			       char **out, struct fg_diag *diag);
+
+/*
+ * A seccomp filter as a tcpdump -d listing with comments naming the
+ * architectures, syscalls, argument words and actions (*out, release with
+ * cbpf_free()).  Returns 0 or -ENOMEM.
+ */
+PFC_API int fg_seccomp_disasm(const struct cbpf_insn *insns, size_t n, char **out);
+
+/* The number of a syscall on an architecture: 0, or -ENOENT (unknown name or arch). */
+PFC_API int fg_seccomp_sys_lookup(const char *arch, const char *name, uint32_t *nr);
+/* The name of syscall nr on an architecture, or NULL. */
+PFC_API const char *fg_seccomp_sys_name(const char *arch, uint32_t nr);
+/* AUDIT_ARCH_* of an architecture name: 0, or -ENOENT. */
+PFC_API int fg_seccomp_arch_audit(const char *arch, uint32_t *audit);
+
 #ifdef __cplusplus
 }
 #endif
