@@ -282,7 +282,38 @@ static void port_select(struct fg_lower *l, const struct fg_set_elem *key, struc
 	*k = base + 2;
 }
 
-static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, const struct iv *v,
+/*
+ * A set of whole /8 or /16 blocks of a 32-bit field needs only the
+ * field's first byte or half-word (big-endian: at the same offset), and
+ * one comparison fewer per interval than a jgt/jge pair: load that
+ * narrower field and scale the intervals down to it.
+ */
+static void narrow_field(struct alt *a, size_t na, struct iv *v, size_t *n)
+{
+	static const struct { unsigned shift; uint16_t size; } to[] = { { 24, BPF_B }, { 16, BPF_H } };
+	size_t t, i;
+
+	if (!na || a[0].size != BPF_W)
+		return;
+	for (t = 0; t < 2; t++) {
+		uint32_t low = (1u << to[t].shift) - 1;
+
+		for (i = 0; i < *n && !(v[i].lo & low) && (v[i].hi & low) == low; i++)
+			;
+		if (i < *n)
+			continue;
+		for (i = 0; i < *n; i++) {
+			v[i].lo >>= to[t].shift;
+			v[i].hi >>= to[t].shift;
+		}
+		for (i = 0; i < na; i++)
+			a[i].size = to[t].size;
+		*n = normalize(v, *n);
+		return;
+	}
+}
+
+static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, struct iv *v,
 		     size_t n, struct fg_cond *out)
 {
 	struct alt a[3];
@@ -296,6 +327,7 @@ static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, const st
 		a[0].size = BPF_H;
 	} else {
 		na = alternatives(l, key, a);
+		narrow_field(a, na, v, &n);
 		if (!select_field(l, a, na, key->dir, &sel, &k))
 			return false;
 	}
