@@ -258,6 +258,12 @@ struct range {
 	uint32_t zero;		/* bits known to be 0 */
 };
 
+/* The constant operand of a commutative ALU node (vn_alu orders operands by number). */
+static bool alu_const(const struct vn_ctx *c, const struct vn_node *n, uint32_t *k)
+{
+	return n->op == VN_ALU && (is_const(c, n->c, k) || is_const(c, n->b, k));
+}
+
 /* What the value's own shape says (a byte load is < 256, ...). */
 static struct range shape_range(const struct vn_ctx *c, uint32_t v)
 {
@@ -269,13 +275,15 @@ static struct range shape_range(const struct vn_ctx *c, uint32_t v)
 		r.hi = n->a == BPF_H ? 0xffff : 0xff;
 	else if (n->op == VN_MSH)
 		r.hi = 60;
-	else if (n->op == VN_ALU && n->a == BPF_AND && is_const(c, n->c, &k))
+	else if (n->op == VN_ALU && n->a == BPF_AND && alu_const(c, n, &k))
 		r.hi = k;
 	else if (n->op == VN_ALU && n->a == BPF_RSH && is_const(c, n->c, &k) && k < 32)
 		r.hi = 0xffffffffu >> k;
+	else if (n->op == VN_ALU && n->a == BPF_OR && alu_const(c, n, &k))
+		r.lo = k;	/* x | k >= k */
 	if (n->op == VN_MSH)
 		r.zero = ~0x3cu;
-	else if (n->op == VN_ALU && n->a == BPF_AND && is_const(c, n->c, &k))
+	else if (n->op == VN_ALU && n->a == BPF_AND && alu_const(c, n, &k))
 		r.zero = ~k;
 	else if (r.hi != 0xffffffffu)
 		r.zero = ~r.hi;
