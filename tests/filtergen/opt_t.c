@@ -283,6 +283,47 @@ static void test_fold(void)
 	       "fold: and kept when A is read after the branch");
 }
 
+static void test_narrow(void)
+{
+	struct t t;
+
+	/* low bytes: the same value from a narrower load, wherever A is read */
+	t_init(&t, 1);
+	add(&t, 0, BPF_LD | BPF_W | BPF_ABS, 30);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xffff);
+	fg_block_ret(t.b[0], BPF_RET | BPF_A, 0);
+	expect(&t, opt_fold, "b0:\n\tldh [32]\n\tret a\n",
+	       "fold: ld [30]; and #0xffff is ldh [32]");
+
+	/* high bytes: the value shifted, so only when the branch is its one reader */
+	t_init(&t, 1);
+	add(&t, 0, BPF_LD | BPF_W | BPF_ABS, 24);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xfff00000u);
+	br(&t, 0, BPF_JEQ, 0xac100000u, t.yes, t.no);
+	expect(&t, opt_fold, "b0:\n\tldh [24]\n\tand #0xfff0\n\tjeq #0xac10 -> b1, b2\n"
+	       "b1:\n\tret #262144\nb2:\n\tret #0\n",
+	       "fold: a mask of the high half-word loads that half-word");
+
+	/* must not: A is returned after the branch */
+	t_init(&t, 2);
+	add(&t, 0, BPF_LD | BPF_W | BPF_ABS, 24);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xff000000u);
+	br(&t, 0, BPF_JEQ, 0xff000000u, t.yes, t.b[1]);
+	fg_block_ret(t.b[1], BPF_RET | BPF_A, 0);
+	expect(&t, opt_fold, "b0:\n\tld [24]\n\tand #0xff000000\n\tjeq #0xff000000 -> b2, b1\n"
+	       "b2:\n\tret #262144\nb1:\n\tret a\n",
+	       "fold: high bytes stay a word load when A is read later");
+
+	/* must not: a mask wider than a byte load is not a narrower field */
+	t_init(&t, 1);
+	add(&t, 0, BPF_LD | BPF_B | BPF_ABS, 0);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xffffff00u);
+	br(&t, 0, BPF_JEQ, 0, t.yes, t.no);
+	expect(&t, opt_fold, "b0:\n\tldb [0]\n\tjset #0xffffff00 -> b2, b1\n"
+	       "b2:\n\tret #0\nb1:\n\tret #262144\n",
+	       "fold: a byte load masked beyond its width stays a byte load");
+}
+
 static void test_pipeline(void)
 {
 	struct t t;
@@ -309,6 +350,7 @@ int main(void)
 	test_range();
 	test_dce();
 	test_fold();
+	test_narrow();
 	test_pipeline();
 	return tap_done();
 }
