@@ -81,20 +81,6 @@ static struct fg_cond branch(struct fg_lower *l, uint16_t jop, bool reverse, uin
 	return fg_gen_branch(l, b, jop, reverse, v);
 }
 
-/* A in [lo, hi], knowing A in [klo, khi]. */
-static struct fg_cond in_interval(struct fg_lower *l, struct iv x, uint32_t klo, uint32_t khi)
-{
-	struct fg_cond c = fg_cond_const(true);
-
-	if (x.lo == x.hi)
-		return branch(l, BPF_JEQ, false, x.lo);
-	if (x.hi < khi)
-		c = branch(l, BPF_JGT, true, x.hi);
-	if (x.lo > klo)
-		c = fg_cond_and(l->ir, c, branch(l, BPF_JGE, false, x.lo));
-	return c;
-}
-
 /*
  * Send c's true exits through one jump block, and its false exits through
  * another: a subtree's many leaves then reach far targets through two
@@ -121,25 +107,64 @@ static struct fg_cond funnel(struct fg_lower *l, struct fg_cond c)
 	return c;
 }
 
+/* Replace the false exit of c, a single branch, by sub. */
+static struct fg_cond else_then(struct fg_lower *l, struct fg_cond c, struct fg_cond sub)
+{
+	struct fg_block **slot;
+
+	if (c.kind != FG_COND_CODE || !c.f)
+		return c;
+	slot = c.f->slot;
+	c.f = c.f_last = NULL;
+	attach(l, &c, slot, sub);
+	return c;
+}
+
+/*
+ * A in the union of the ascending intervals v[i..j), knowing A in
+ * [klo, khi]: a chain that tests them in order.  An interval is `jgt #hi`
+ * (above it: go on to the next) then `jge #lo` (below it: below every
+ * later one too, so a miss at once); a lone value is `jeq`.  A miss costs
+ * about one test per interval, not two.
+ */
+static struct fg_cond leaf(struct fg_lower *l, const struct iv *v, size_t i, size_t j,
+			   uint32_t klo, uint32_t khi)
+{
+	struct iv x;
+	struct fg_cond c;
+
+	if (l->err || i == j)
+		return fg_cond_const(false);
+	x = v[i];
+	if (x.lo <= klo && x.hi >= khi)
+		return fg_cond_const(true);
+	if (x.lo == x.hi)	/* jeq: its false exit goes on */
+		return else_then(l, branch(l, BPF_JEQ, false, x.lo), leaf(l, v, i + 1, j, klo, khi));
+	if (x.hi >= khi)	/* the last one the range allows */
+		return branch(l, BPF_JGE, false, x.lo);
+	if (x.lo <= klo)	/* A <= hi: in; else go on */
+		return else_then(l, branch(l, BPF_JGT, true, x.hi),
+				 leaf(l, v, i + 1, j, x.hi + 1, khi));
+	c = branch(l, BPF_JGT, false, x.hi);
+	if (c.kind != FG_COND_CODE)
+		return c;
+	c.t = c.t_last = c.f = c.f_last = NULL;
+	attach(l, &c, &c.entry->jt, leaf(l, v, i + 1, j, x.hi + 1, khi));
+	attach(l, &c, &c.entry->jf, branch(l, BPF_JGE, false, x.lo));
+	return c;
+}
+
 /* A in the union of v[i..j), knowing A in [klo, khi]; a tree of jge over leaf chains. */
 static struct fg_cond tree(struct fg_lower *l, const struct iv *v, size_t i, size_t j,
 			   uint32_t klo, uint32_t khi, size_t parent)
 {
-	struct fg_cond c, k;
+	struct fg_cond c;
 	size_t mid;
 
 	if (l->err || i == j)
 		return fg_cond_const(false);
-	if (j - i <= SET_LEAF) {
-		c = fg_cond_const(false);
-		for (; i < j; i++) {
-			k = in_interval(l, v[i], klo, khi);
-			c = fg_cond_or(l->ir, c, k);
-			if (k.kind == FG_COND_TRUE)
-				break;
-		}
-		return c;
-	}
+	if (j - i <= SET_LEAF)
+		return leaf(l, v, i, j, klo, khi);
 	{
 		/* split on a leaf boundary so that leaves are full: fewer internal nodes */
 		size_t leaves = (j - i + SET_LEAF - 1) / SET_LEAF;
