@@ -8,6 +8,9 @@
  * alternative's guard, and every alternative jumps into one shared binary
  * search tree of jge comparisons on A whose leaves are short chains of
  * jeq/jgt tests.  Executed instructions grow with log N, size with N.
+ * Leaves are as short as the program's size allows (see leaf_size()): two
+ * intervals while the estimate stays within the kernel's 4096, longer ones
+ * for lists so long that only fewer tree nodes make them fit.
  * "src or dst" tests the source in one tree and, on a miss, the destination
  * in a second; X then holds what addresses the destination in every
  * alternative (the transport offset, or a constant), so no scratch word.
@@ -28,10 +31,14 @@
 #define ETHERTYPE_ARP 0x0806u
 #define ETHERTYPE_REVARP 0x8035u
 
-/* Longest chain of interval tests at a leaf of the search tree. */
-#define SET_LEAF 6
-/* Elements under one pair of shared exit jumps (see funnel()). */
-#define SET_FUNNEL 160
+/*
+ * Intervals at a leaf of the search tree: the fewest from this ladder that
+ * keep the estimated program within SET_BUDGET instructions (a socket
+ * filter holds at most 4096).  Short leaves mean fewer instructions
+ * executed (a miss walks a whole leaf), long ones fewer tree nodes.
+ */
+static const size_t set_leaf_ladder[] = { 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256 };
+#define SET_BUDGET 4096
 
 struct iv {
 	uint32_t lo, hi;
@@ -79,32 +86,6 @@ static struct fg_cond branch(struct fg_lower *l, uint16_t jop, bool reverse, uin
 	if (!b)
 		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
 	return fg_gen_branch(l, b, jop, reverse, v);
-}
-
-/*
- * Send c's true exits through one jump block, and its false exits through
- * another: a subtree's many leaves then reach far targets through two
- * shared `ja`s instead of a trampoline each.
- */
-static struct fg_cond funnel(struct fg_lower *l, struct fg_cond c)
-{
-	struct fg_block *bt, *bf;
-
-	if (c.kind != FG_COND_CODE || !c.t || !c.f)
-		return c;
-	bt = fg_block_new(l->ir);
-	bf = fg_block_new(l->ir);
-	if (!bt || !bf)
-		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
-	fg_patch_to(c.t, bt);
-	fg_patch_to(c.f, bf);
-	c.t = c.t_last = c.f = c.f_last = NULL;
-	fg_block_jump(bt, NULL);
-	fg_block_jump(bf, NULL);
-	if (fg_cond_add_exit(l->ir, &c, true, &bt->jt) < 0 ||
-	    fg_cond_add_exit(l->ir, &c, false, &bf->jt) < 0)
-		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
-	return c;
 }
 
 /* Replace the false exit of c, a single branch, by sub. */
@@ -156,18 +137,18 @@ static struct fg_cond leaf(struct fg_lower *l, const struct iv *v, size_t i, siz
 
 /* A in the union of v[i..j), knowing A in [klo, khi]; a tree of jge over leaf chains. */
 static struct fg_cond tree(struct fg_lower *l, const struct iv *v, size_t i, size_t j,
-			   uint32_t klo, uint32_t khi, size_t parent)
+			   uint32_t klo, uint32_t khi, size_t lsize)
 {
 	struct fg_cond c;
 	size_t mid;
 
 	if (l->err || i == j)
 		return fg_cond_const(false);
-	if (j - i <= SET_LEAF)
+	if (j - i <= lsize)
 		return leaf(l, v, i, j, klo, khi);
 	{
 		/* split on a leaf boundary so that leaves are full: fewer internal nodes */
-		size_t leaves = (j - i + SET_LEAF - 1) / SET_LEAF;
+		size_t leaves = (j - i + lsize - 1) / lsize;
 
 		mid = i + (j - i) * (leaves / 2) / leaves;
 	}
@@ -176,10 +157,32 @@ static struct fg_cond tree(struct fg_lower *l, const struct iv *v, size_t i, siz
 		return c;
 	/* the branch's own exits are replaced by the subtrees' */
 	c.t = c.t_last = c.f = c.f_last = NULL;
-	attach(l, &c, &c.entry->jt, tree(l, v, mid, j, v[mid].lo, khi, j - i));
-	attach(l, &c, &c.entry->jf, tree(l, v, i, mid, klo, v[mid].lo - 1, j - i));
-	/* subtrees of about SET_FUNNEL instructions share their exits' jumps */
-	return j - i <= SET_FUNNEL && parent > SET_FUNNEL ? funnel(l, c) : c;
+	attach(l, &c, &c.entry->jt, tree(l, v, mid, j, v[mid].lo, khi, lsize));
+	attach(l, &c, &c.entry->jf, tree(l, v, i, mid, klo, v[mid].lo - 1, lsize));
+	return c;
+}
+
+/* The leaf size for n intervals searched by `trees` trees (see set_leaf_ladder). */
+static size_t leaf_size(const struct iv *v, size_t n, size_t trees)
+{
+	size_t i, cost = 0, ranges = 0, est = 0, L = 0, leaves;
+
+	for (i = 0; i < n; i++)
+		ranges += v[i].lo != v[i].hi;
+	cost = n + ranges;
+	for (i = 0; i < sizeof(set_leaf_ladder) / sizeof(set_leaf_ladder[0]); i++) {
+		L = set_leaf_ladder[i];
+		leaves = (n + L - 1) / L;
+		/*
+		 * A tree node per leaf, a jump to a far subtree per fourth;
+		 * a leaf's first interval needs one test (the node above says
+		 * A >= lo); guards and shared returns.
+		 */
+		est = trees * (cost + leaves * 5 / 4 - leaves * ranges / n) + 56;
+		if (est <= SET_BUDGET)
+			return L;
+	}
+	return n > L ? n : L;	/* one chain: the fewest instructions there are */
 }
 
 static int cmp_iv(const void *a, const void *b)
@@ -342,7 +345,7 @@ static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, struct i
 		     size_t n, struct fg_cond *out)
 {
 	struct alt a[3];
-	size_t na;
+	size_t na, lsize;
 	struct fg_cond sel, t1, c;
 	struct fg_block *b;
 	uint32_t k = 0;
@@ -359,7 +362,8 @@ static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, struct i
 	*out = sel;
 	if (sel.kind != FG_COND_CODE || l->err)
 		return true;
-	t1 = tree(l, v, 0, n, 0, UINT32_MAX, 0);
+	lsize = leaf_size(v, n, key->dir == FG_DIR_DEFAULT ? 2 : 1);
+	t1 = tree(l, v, 0, n, 0, UINT32_MAX, lsize);
 	if (key->dir != FG_DIR_DEFAULT || t1.kind != FG_COND_CODE) {
 		*out = fg_cond_and(l->ir, sel, t1);	/* one field, or a set of every value */
 		return true;
@@ -370,7 +374,7 @@ static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, struct i
 		*out = fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
 		return true;
 	}
-	c = fg_cond_and(l->ir, fg_cond_always(l->ir, b), tree(l, v, 0, n, 0, UINT32_MAX, 0));
+	c = fg_cond_and(l->ir, fg_cond_always(l->ir, b), tree(l, v, 0, n, 0, UINT32_MAX, lsize));
 	fg_patch_to(sel.t, t1.entry);
 	fg_patch_to(t1.f, b);
 	sel.t = t1.t;
