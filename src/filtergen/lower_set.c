@@ -182,7 +182,8 @@ static size_t leaf_size(const struct iv *v, size_t n, size_t trees)
 		if (est <= SET_BUDGET)
 			return L;
 	}
-	return n > L ? n : L;	/* one chain: the fewest instructions there are */
+	/* too long to fit whatever the shape: keep the fast one (the emitter will say E2BIG) */
+	return set_leaf_ladder[0];
 }
 
 static int cmp_iv(const void *a, const void *b)
