@@ -32,13 +32,17 @@
 #define ETHERTYPE_REVARP 0x8035u
 
 /*
- * Intervals at a leaf of the search tree: the fewest from this ladder that
- * keep the estimated program within SET_BUDGET instructions (a socket
- * filter holds at most 4096).  Short leaves mean fewer instructions
- * executed (a miss walks a whole leaf), long ones fewer tree nodes.
+ * Intervals at a leaf of the search tree, from this ladder (see
+ * leaf_size()), keeping the estimated program within SET_BUDGET
+ * instructions (a socket filter holds at most 4096).  Short leaves mean
+ * fewer instructions executed (a miss walks a whole leaf), long ones
+ * fewer tree nodes.
  */
 static const size_t set_leaf_ladder[] = { 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256 };
 #define SET_BUDGET 4096
+/* Instructions a lookup may execute before leaves get shorter than SET_LEAF_MAX. */
+#define SET_EXEC 12
+#define SET_LEAF_MAX 6
 
 struct iv {
 	uint32_t lo, hi;
@@ -162,16 +166,32 @@ static struct fg_cond tree(struct fg_lower *l, const struct iv *v, size_t i, siz
 	return c;
 }
 
-/* The leaf size for n intervals searched by `trees` trees (see set_leaf_ladder). */
+/* The smallest r with 2^r >= x. */
+static unsigned log2_up(size_t x)
+{
+	unsigned r = 0;
+
+	while (r < 63 && ((size_t)1 << r) < x)
+		r++;
+	return r;
+}
+
+/*
+ * The leaf size for n intervals searched by `trees` trees: the longest
+ * leaves (fewest tree nodes) with which a lookup still executes about
+ * SET_EXEC instructions or fewer (tree levels, a jump per level whose
+ * subtree is out of a branch's reach, the leaf), down to the ladder's
+ * first; longer ones only when the program would not fit otherwise.
+ */
 static size_t leaf_size(const struct iv *v, size_t n, size_t trees)
 {
-	size_t i, cost = 0, ranges = 0, est = 0, L = 0, leaves;
+	size_t i, k, ranges = 0, cost, est, L, leaves, best = 0, fit = 0;
 
 	for (i = 0; i < n; i++)
 		ranges += v[i].lo != v[i].hi;
 	cost = n + ranges;
-	for (i = 0; i < sizeof(set_leaf_ladder) / sizeof(set_leaf_ladder[0]); i++) {
-		L = set_leaf_ladder[i];
+	for (k = 0; k < sizeof(set_leaf_ladder) / sizeof(set_leaf_ladder[0]); k++) {
+		L = set_leaf_ladder[k];
 		leaves = (n + L - 1) / L;
 		/*
 		 * A tree node per leaf, a jump to a far subtree per fourth;
@@ -179,11 +199,16 @@ static size_t leaf_size(const struct iv *v, size_t n, size_t trees)
 		 * A >= lo); guards and shared returns.
 		 */
 		est = trees * (cost + leaves * 5 / 4 - leaves * ranges / n) + 56;
-		if (est <= SET_BUDGET)
-			return L;
+		if (est > SET_BUDGET)
+			continue;
+		if (!fit)
+			fit = L;
+		if (L <= SET_LEAF_MAX &&
+		    log2_up(leaves) + L + log2_up((cost + leaves) / 256 + 1) <= SET_EXEC)
+			best = L;
 	}
 	/* too long to fit whatever the shape: keep the fast one (the emitter will say E2BIG) */
-	return set_leaf_ladder[0];
+	return best ? best : fit ? fit : set_leaf_ladder[0];
 }
 
 static int cmp_iv(const void *a, const void *b)
