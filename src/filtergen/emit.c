@@ -6,9 +6,11 @@
  * 255 instructions away needs help.  When the target is a return, a copy of
  * it (an "island") is placed after the branch block, and every later branch
  * within reach of it uses it too: far branches to `ret #0` share islands.
- * Otherwise the branch gets a trampoline: a `ja` right after it.  Both move
- * later code, so the layout is recomputed until nothing more is needed;
- * islands and trampolines are only ever added, so this ends.  An
+ * Otherwise the island is a `ja` to the target, shared the same way (the
+ * many leaves of a set's search tree that go on to its second tree share a
+ * few).  A trampoline right after a branch remains for what islands cannot
+ * serve.  Both move later code, so the layout is recomputed until nothing
+ * more is needed; islands and trampolines are only ever added, so this ends.  An
  * unconditional jump to the block laid out next costs nothing.
  * Keeps true: the output has every IR edge exactly, all offsets in range,
  * and at most CBPF_MAXINSNS instructions (else -E2BIG).
@@ -74,17 +76,24 @@ static bool too_far(const struct layout *l, const struct slot *s, const struct f
 	return target_start(l, t) - (s->term + 1) > 255;
 }
 
-/* A copy of return block r laid out at or after position `from`, within reach of slot s. */
+/* Does island c stand for target r: a copy of return r, or a bare jump to r? */
+static bool island_for(const struct fg_block *c, const struct fg_block *r)
+{
+	if (c->ninsns)
+		return false;
+	if (r->term == FG_TERM_RET && r->ninsns == 0)
+		return c->term == FG_TERM_RET && c->jcode == r->jcode && c->k == r->k;
+	return c->term == FG_TERM_JUMP && c->jt == r;
+}
+
+/* An island for r laid out after slot i and within reach of its branch. */
 static struct fg_block *find_island(const struct layout *l, size_t i, const struct fg_block *r)
 {
 	size_t j;
 
-	for (j = i + 1; j < l->n && l->s[j].start - (l->s[i].term + 1) <= 255; j++) {
-		const struct fg_block *c = l->s[j].b;
-
-		if (c->term == FG_TERM_RET && c->ninsns == 0 && c->jcode == r->jcode && c->k == r->k)
+	for (j = i + 1; j < l->n && l->s[j].start - (l->s[i].term + 1) <= 255; j++)
+		if (island_for(l->s[j].b, r))
 			return l->s[j].b;
-	}
 	return NULL;
 }
 
@@ -100,27 +109,32 @@ static bool can_follow(const struct layout *l, size_t j)
 
 /*
  * Where to put a new island for slot i's branch: after the farthest slot
- * it still reaches, so the branches after it can share the island.
+ * it still reaches, so the branches after it can share the island.  One
+ * instruction is kept in hand: the branch's other edge may need an island
+ * too, inserted before this one.
  */
 static size_t island_place(const struct layout *l, size_t i)
 {
 	size_t j, best = i;
 
-	for (j = i; j + 1 < l->n && l->s[j + 1].start - (l->s[i].term + 1) <= 255; j++)
+	for (j = i; j + 1 < l->n && l->s[j + 1].start - (l->s[i].term + 1) <= 254; j++)
 		if (can_follow(l, j))
 			best = j;
 	return best;
 }
 
-/* Insert a copy of return block r as slot i + 1; -ENOMEM. */
-static int add_island(struct fg_ir *ir, struct layout *l, size_t i, const struct fg_block *r)
+/* Insert an island for r (a copy of a return, else a jump to r) as slot i + 1; -ENOMEM. */
+static int add_island(struct fg_ir *ir, struct layout *l, size_t i, struct fg_block *r)
 {
 	struct fg_block *c = fg_block_new(ir);
 	size_t j;
 
 	if (!c || fg_arena_grow(ir->arena, (void **)&l->s, &l->cap, l->n + 1, sizeof(*l->s)) < 0)
 		return -ENOMEM;
-	fg_block_ret(c, r->jcode, r->k);
+	if (r->term == FG_TERM_RET && r->ninsns == 0)
+		fg_block_ret(c, r->jcode, r->k);
+	else
+		fg_block_jump(c, r);
 	memmove(&l->s[i + 2], &l->s[i + 1], (l->n - i - 1) * sizeof(*l->s));
 	memset(&l->s[i + 1], 0, sizeof(*l->s));
 	l->s[i + 1].b = c;
@@ -131,8 +145,9 @@ static int add_island(struct fg_ir *ir, struct layout *l, size_t i, const struct
 }
 
 /*
- * Send far branches to returns to a copy within reach, adding one after the
- * branch block when there is none.  Scans from slot *from and records where
+ * Send far branches to an island within reach: a copy of the return they
+ * go to, or a `ja` to their target that other far branches to it share;
+ * add one after the branch block when there is none.  Scans from slot *from and records where
  * it stopped, so each island costs one relayout, not a rescan.  Returns 1 if
  * the layout changed, 0 if not, -ENOMEM.
  */
@@ -150,7 +165,7 @@ static int add_islands(struct fg_ir *ir, struct layout *l, size_t *from)
 		for (k = 0; k < 2; k++) {
 			struct fg_block **edge = k ? &b->jf : &b->jt, *isl;
 
-			if ((*edge)->term != FG_TERM_RET || (*edge)->ninsns || !too_far(l, &l->s[i], *edge))
+			if (!too_far(l, &l->s[i], *edge))
 				continue;
 			isl = find_island(l, i, *edge);
 			if (isl) {

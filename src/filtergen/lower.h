@@ -242,6 +242,12 @@ bool fg_id_set_elem(struct fg_lower *l, const struct fg_node *n, struct fg_set_e
 /* lower_port.c: the guard of a port test (IPv4: not a later fragment) for tcp, udp, sctp or all. */
 struct fg_cond fg_gen_port_guard_x(struct fg_lower *l, bool v6, enum fg_proto p);
 struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p);
+/*
+ * lower_port.c: IPv4 (the ethertype tested by the caller) carrying one of
+ * the n protocols t[] and not a later fragment, on one masked word; with
+ * set_x, X gets the IPv4 header length on the way.
+ */
+struct fg_cond fg_gen_ipv4_transport(struct fg_lower *l, const uint32_t *t, size_t n, bool set_x);
 
 /*
  * lower_set.c: if kids[0..n) starts with a run of at least FG_SET_MIN_RUN

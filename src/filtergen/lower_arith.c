@@ -48,15 +48,37 @@ static enum fg_offrel load_base(struct fg_lower *l, const struct fg_node *n)
 	}
 }
 
+/* The IPv4 protocol number a transport header's name stands for; 0 if none. */
+static uint32_t ipv4_protocol(enum fg_proto p)
+{
+	switch (p) {
+	case FG_PROTO_TCP: return 6;
+	case FG_PROTO_UDP: return 17;
+	case FG_PROTO_SCTP: return 132;
+	case FG_PROTO_ICMP: return 1;
+	case FG_PROTO_IGMP: return 2;
+	case FG_PROTO_IGRP: return 9;
+	case FG_PROTO_PIM: return 103;
+	case FG_PROTO_VRRP: case FG_PROTO_CARP: return 112;
+	default: return 0;
+	}
+}
+
 static struct fg_cond load_check(struct fg_lower *l, const struct fg_node *n)
 {
 	struct fg_loc at = n->loc;
 	struct fg_cond c;
+	uint32_t proto;
 
 	switch (load_base(l, n)) {
 	case FG_OR_LINKPL:
 		return fg_gen_proto_abbrev(l, n->u.load.proto, at);
 	case FG_OR_TRAN_IPV4:
+		/* IPv4, that protocol, not a later fragment: one masked word */
+		proto = ipv4_protocol(n->u.load.proto);
+		if (proto)
+			return fg_cond_and(l->ir, fg_gen_linktype(l, ETHERTYPE_IP),
+					   fg_gen_ipv4_transport(l, &proto, 1, false));
 		c = fg_gen_proto_abbrev(l, n->u.load.proto, at);
 		c = fg_cond_and(l->ir, c, fg_gen_mcmp(l, FG_OR_LINKPL, 6, BPF_H, 0, 0x1fff));
 		return fg_cond_and(l->ir, c, fg_gen_linktype(l, ETHERTYPE_IP));

@@ -3,8 +3,8 @@
  * and IPv6 (libpcap's gen_port/gen_port6 and their range forms).
  *
  * IPv4: the protocol field names the transport, the packet is not a later
- * fragment (offset bits 0x1fff clear), and the port sits behind a header of
- * variable length.  IPv6: the next-header field names the transport and the
+ * fragment (offset bits 0x1fff clear), both tested on one masked word, and
+ * the port sits behind a header of variable length.  IPv6: the next-header field names the transport and the
  * port sits 40 bytes in.  Keeps true: a port over 65535 or a qualifier that
  * has no ports is an error at the primitive.
  */
@@ -56,6 +56,34 @@ static struct fg_cond proto_in(struct fg_lower *l, uint32_t field, const uint32_
 }
 
 /*
+ * IPv4: "a transport of t[] and not a later fragment" in one masked word:
+ * bytes 6..9 of the header hold the fragment offset (low 13 bits of the
+ * first half), the TTL and the protocol, so with the offset and the
+ * protocol kept the word equals the protocol number exactly when the
+ * offset is 0.  With set_x, X gets the header length on the way.
+ */
+struct fg_cond fg_gen_ipv4_transport(struct fg_lower *l, const uint32_t *t, size_t n, bool set_x)
+{
+	struct fg_block *b = fg_block_new(l->ir);
+	struct fg_cond c;
+	size_t i;
+
+	if (!b || fg_gen_load(l, b, FG_OR_LINKPL, 6, BPF_W) < 0 ||
+	    fg_block_add(l->ir, b, BPF_ALU | BPF_AND | BPF_K, 0x1fff00ffu) < 0 ||
+	    (set_x && fg_gen_load_ihl(l, b) < 0))
+		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
+	c = fg_gen_branch(l, b, BPF_JEQ, false, t[0]);
+	for (i = 1; i < n; i++) {
+		struct fg_block *e = fg_block_new(l->ir);
+
+		if (!e)
+			return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
+		c = fg_cond_or(l->ir, c, fg_gen_branch(l, e, BPF_JEQ, false, t[i]));
+	}
+	return c;
+}
+
+/*
  * The guard with X set for ld [x + nl + off] on the way: IPv4's header length
  * in the fragment test (whose load already covers byte 0), IPv6's 40 before
  * its next-header test.  Only for a constant payload offset.
@@ -65,8 +93,8 @@ struct fg_cond fg_gen_port_guard_x(struct fg_lower *l, bool v6, enum fg_proto p)
 	uint32_t t[3];
 	size_t n = transports(p, t), i;
 	struct fg_cond c = fg_gen_linktype(l, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP), first;
-	struct fg_block *b = fg_block_new(l->ir);
-	int rc = b ? 0 : -ENOMEM;
+	struct fg_block *b = v6 ? fg_block_new(l->ir) : NULL;
+	int rc = b || !v6 ? 0 : -ENOMEM;
 
 	if (v6) {
 		rc |= b ? fg_block_add(l->ir, b, BPF_LDX | BPF_IMM, 40) : -ENOMEM;
@@ -78,11 +106,9 @@ struct fg_cond fg_gen_port_guard_x(struct fg_lower *l, bool v6, enum fg_proto p)
 			first = fg_cond_or(l->ir, first, fg_gen_eq(l, FG_OR_LINKPL, 6, BPF_B, t[i]));
 		return fg_cond_and(l->ir, c, first);
 	}
-	c = fg_cond_and(l->ir, c, proto_in(l, 9, t, n));
-	if (rc || fg_gen_load(l, b, FG_OR_LINKPL, 6, BPF_H) < 0 || fg_gen_load_ihl(l, b) < 0)
+	if (rc)
 		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
-	/* not a fragment other than the first */
-	return fg_cond_and(l->ir, c, fg_gen_branch(l, b, BPF_JSET, true, 0x1fff));
+	return fg_cond_and(l->ir, c, fg_gen_ipv4_transport(l, t, n, true));
 }
 
 struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p)
@@ -91,11 +117,9 @@ struct fg_cond fg_gen_port_guard(struct fg_lower *l, bool v6, enum fg_proto p)
 	size_t n = transports(p, t);
 	struct fg_cond c = fg_gen_linktype(l, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IP);
 
-	c = fg_cond_and(l->ir, c, proto_in(l, v6 ? 6 : 9, t, n));
 	if (v6)
-		return c;
-	/* not a fragment other than the first */
-	return fg_cond_and(l->ir, c, fg_gen_mcmp(l, FG_OR_LINKPL, 6, BPF_H, 0, 0x1fff));
+		return fg_cond_and(l->ir, c, proto_in(l, 6, t, n));
+	return fg_cond_and(l->ir, c, fg_gen_ipv4_transport(l, t, n, false));
 }
 
 static struct fg_cond ports_v4(struct fg_lower *l, enum fg_proto p, enum fg_dir dir,

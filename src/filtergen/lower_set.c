@@ -8,6 +8,9 @@
  * alternative's guard, and every alternative jumps into one shared binary
  * search tree of jge comparisons on A whose leaves are short chains of
  * jeq/jgt tests.  Executed instructions grow with log N, size with N.
+ * Leaves are as short as the program's size allows (see leaf_size()): two
+ * intervals while the estimate stays within the kernel's 4096, longer ones
+ * for lists so long that only fewer tree nodes make them fit.
  * "src or dst" tests the source in one tree and, on a miss, the destination
  * in a second; X then holds what addresses the destination in every
  * alternative (the transport offset, or a constant), so no scratch word.
@@ -28,10 +31,18 @@
 #define ETHERTYPE_ARP 0x0806u
 #define ETHERTYPE_REVARP 0x8035u
 
-/* Longest chain of interval tests at a leaf of the search tree. */
-#define SET_LEAF 6
-/* Elements under one pair of shared exit jumps (see funnel()). */
-#define SET_FUNNEL 160
+/*
+ * Intervals at a leaf of the search tree, from this ladder (see
+ * leaf_size()), keeping the estimated program within SET_BUDGET
+ * instructions (a socket filter holds at most 4096).  Short leaves mean
+ * fewer instructions executed (a miss walks a whole leaf), long ones
+ * fewer tree nodes.
+ */
+static const size_t set_leaf_ladder[] = { 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256 };
+#define SET_BUDGET 4096
+/* Instructions a lookup may execute before leaves get shorter than SET_LEAF_MAX. */
+#define SET_EXEC 12
+#define SET_LEAF_MAX 6
 
 struct iv {
 	uint32_t lo, hi;
@@ -81,68 +92,67 @@ static struct fg_cond branch(struct fg_lower *l, uint16_t jop, bool reverse, uin
 	return fg_gen_branch(l, b, jop, reverse, v);
 }
 
-/* A in [lo, hi], knowing A in [klo, khi]. */
-static struct fg_cond in_interval(struct fg_lower *l, struct iv x, uint32_t klo, uint32_t khi)
+/* Replace the false exit of c, a single branch, by sub. */
+static struct fg_cond else_then(struct fg_lower *l, struct fg_cond c, struct fg_cond sub)
 {
-	struct fg_cond c = fg_cond_const(true);
+	struct fg_block **slot;
 
-	if (x.lo == x.hi)
-		return branch(l, BPF_JEQ, false, x.lo);
-	if (x.hi < khi)
-		c = branch(l, BPF_JGT, true, x.hi);
-	if (x.lo > klo)
-		c = fg_cond_and(l->ir, c, branch(l, BPF_JGE, false, x.lo));
+	if (c.kind != FG_COND_CODE || !c.f)
+		return c;
+	slot = c.f->slot;
+	c.f = c.f_last = NULL;
+	attach(l, &c, slot, sub);
 	return c;
 }
 
 /*
- * Send c's true exits through one jump block, and its false exits through
- * another: a subtree's many leaves then reach far targets through two
- * shared `ja`s instead of a trampoline each.
+ * A in the union of the ascending intervals v[i..j), knowing A in
+ * [klo, khi]: a chain that tests them in order.  An interval is `jgt #hi`
+ * (above it: go on to the next) then `jge #lo` (below it: below every
+ * later one too, so a miss at once); a lone value is `jeq`.  A miss costs
+ * about one test per interval, not two.
  */
-static struct fg_cond funnel(struct fg_lower *l, struct fg_cond c)
+static struct fg_cond leaf(struct fg_lower *l, const struct iv *v, size_t i, size_t j,
+			   uint32_t klo, uint32_t khi)
 {
-	struct fg_block *bt, *bf;
+	struct iv x;
+	struct fg_cond c;
 
-	if (c.kind != FG_COND_CODE || !c.t || !c.f)
+	if (l->err || i == j)
+		return fg_cond_const(false);
+	x = v[i];
+	if (x.lo <= klo && x.hi >= khi)
+		return fg_cond_const(true);
+	if (x.lo == x.hi)	/* jeq: its false exit goes on */
+		return else_then(l, branch(l, BPF_JEQ, false, x.lo), leaf(l, v, i + 1, j, klo, khi));
+	if (x.hi >= khi)	/* the last one the range allows */
+		return branch(l, BPF_JGE, false, x.lo);
+	if (x.lo <= klo)	/* A <= hi: in; else go on */
+		return else_then(l, branch(l, BPF_JGT, true, x.hi),
+				 leaf(l, v, i + 1, j, x.hi + 1, khi));
+	c = branch(l, BPF_JGT, false, x.hi);
+	if (c.kind != FG_COND_CODE)
 		return c;
-	bt = fg_block_new(l->ir);
-	bf = fg_block_new(l->ir);
-	if (!bt || !bf)
-		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
-	fg_patch_to(c.t, bt);
-	fg_patch_to(c.f, bf);
 	c.t = c.t_last = c.f = c.f_last = NULL;
-	fg_block_jump(bt, NULL);
-	fg_block_jump(bf, NULL);
-	if (fg_cond_add_exit(l->ir, &c, true, &bt->jt) < 0 ||
-	    fg_cond_add_exit(l->ir, &c, false, &bf->jt) < 0)
-		return fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
+	attach(l, &c, &c.entry->jt, leaf(l, v, i + 1, j, x.hi + 1, khi));
+	attach(l, &c, &c.entry->jf, branch(l, BPF_JGE, false, x.lo));
 	return c;
 }
 
 /* A in the union of v[i..j), knowing A in [klo, khi]; a tree of jge over leaf chains. */
 static struct fg_cond tree(struct fg_lower *l, const struct iv *v, size_t i, size_t j,
-			   uint32_t klo, uint32_t khi, size_t parent)
+			   uint32_t klo, uint32_t khi, size_t lsize)
 {
-	struct fg_cond c, k;
+	struct fg_cond c;
 	size_t mid;
 
 	if (l->err || i == j)
 		return fg_cond_const(false);
-	if (j - i <= SET_LEAF) {
-		c = fg_cond_const(false);
-		for (; i < j; i++) {
-			k = in_interval(l, v[i], klo, khi);
-			c = fg_cond_or(l->ir, c, k);
-			if (k.kind == FG_COND_TRUE)
-				break;
-		}
-		return c;
-	}
+	if (j - i <= lsize)
+		return leaf(l, v, i, j, klo, khi);
 	{
 		/* split on a leaf boundary so that leaves are full: fewer internal nodes */
-		size_t leaves = (j - i + SET_LEAF - 1) / SET_LEAF;
+		size_t leaves = (j - i + lsize - 1) / lsize;
 
 		mid = i + (j - i) * (leaves / 2) / leaves;
 	}
@@ -151,10 +161,54 @@ static struct fg_cond tree(struct fg_lower *l, const struct iv *v, size_t i, siz
 		return c;
 	/* the branch's own exits are replaced by the subtrees' */
 	c.t = c.t_last = c.f = c.f_last = NULL;
-	attach(l, &c, &c.entry->jt, tree(l, v, mid, j, v[mid].lo, khi, j - i));
-	attach(l, &c, &c.entry->jf, tree(l, v, i, mid, klo, v[mid].lo - 1, j - i));
-	/* subtrees of about SET_FUNNEL instructions share their exits' jumps */
-	return j - i <= SET_FUNNEL && parent > SET_FUNNEL ? funnel(l, c) : c;
+	attach(l, &c, &c.entry->jt, tree(l, v, mid, j, v[mid].lo, khi, lsize));
+	attach(l, &c, &c.entry->jf, tree(l, v, i, mid, klo, v[mid].lo - 1, lsize));
+	return c;
+}
+
+/* The smallest r with 2^r >= x. */
+static unsigned log2_up(size_t x)
+{
+	unsigned r = 0;
+
+	while (r < 63 && ((size_t)1 << r) < x)
+		r++;
+	return r;
+}
+
+/*
+ * The leaf size for n intervals searched by `trees` trees: the longest
+ * leaves (fewest tree nodes) with which a lookup still executes about
+ * SET_EXEC instructions or fewer (tree levels, a jump per level whose
+ * subtree is out of a branch's reach, the leaf), down to the ladder's
+ * first; longer ones only when the program would not fit otherwise.
+ */
+static size_t leaf_size(const struct iv *v, size_t n, size_t trees)
+{
+	size_t i, k, ranges = 0, cost, est, L, leaves, best = 0, fit = 0;
+
+	for (i = 0; i < n; i++)
+		ranges += v[i].lo != v[i].hi;
+	cost = n + ranges;
+	for (k = 0; k < sizeof(set_leaf_ladder) / sizeof(set_leaf_ladder[0]); k++) {
+		L = set_leaf_ladder[k];
+		leaves = (n + L - 1) / L;
+		/*
+		 * A tree node per leaf, a jump to a far subtree per fourth;
+		 * a leaf's first interval needs one test (the node above says
+		 * A >= lo); guards and shared returns.
+		 */
+		est = trees * (cost + leaves * 5 / 4 - leaves * ranges / n) + 56;
+		if (est > SET_BUDGET)
+			continue;
+		if (!fit)
+			fit = L;
+		if (L <= SET_LEAF_MAX &&
+		    log2_up(leaves) + L + log2_up((cost + leaves) / 256 + 1) <= SET_EXEC)
+			best = L;
+	}
+	/* too long to fit whatever the shape: keep the fast one (the emitter will say E2BIG) */
+	return best ? best : fit ? fit : set_leaf_ladder[0];
 }
 
 static int cmp_iv(const void *a, const void *b)
@@ -282,11 +336,42 @@ static void port_select(struct fg_lower *l, const struct fg_set_elem *key, struc
 	*k = base + 2;
 }
 
-static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, const struct iv *v,
+/*
+ * A set of whole /8 or /16 blocks of a 32-bit field needs only the
+ * field's first byte or half-word (big-endian: at the same offset), and
+ * one comparison fewer per interval than a jgt/jge pair: load that
+ * narrower field and scale the intervals down to it.
+ */
+static void narrow_field(struct alt *a, size_t na, struct iv *v, size_t *n)
+{
+	static const struct { unsigned shift; uint16_t size; } to[] = { { 24, BPF_B }, { 16, BPF_H } };
+	size_t t, i;
+
+	if (!na || a[0].size != BPF_W)
+		return;
+	for (t = 0; t < 2; t++) {
+		uint32_t low = (1u << to[t].shift) - 1;
+
+		for (i = 0; i < *n && !(v[i].lo & low) && (v[i].hi & low) == low; i++)
+			;
+		if (i < *n)
+			continue;
+		for (i = 0; i < *n; i++) {
+			v[i].lo >>= to[t].shift;
+			v[i].hi >>= to[t].shift;
+		}
+		for (i = 0; i < na; i++)
+			a[i].size = to[t].size;
+		*n = normalize(v, *n);
+		return;
+	}
+}
+
+static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, struct iv *v,
 		     size_t n, struct fg_cond *out)
 {
 	struct alt a[3];
-	size_t na;
+	size_t na, lsize;
 	struct fg_cond sel, t1, c;
 	struct fg_block *b;
 	uint32_t k = 0;
@@ -296,13 +381,15 @@ static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, const st
 		a[0].size = BPF_H;
 	} else {
 		na = alternatives(l, key, a);
+		narrow_field(a, na, v, &n);
 		if (!select_field(l, a, na, key->dir, &sel, &k))
 			return false;
 	}
 	*out = sel;
 	if (sel.kind != FG_COND_CODE || l->err)
 		return true;
-	t1 = tree(l, v, 0, n, 0, UINT32_MAX, 0);
+	lsize = leaf_size(v, n, key->dir == FG_DIR_DEFAULT ? 2 : 1);
+	t1 = tree(l, v, 0, n, 0, UINT32_MAX, lsize);
 	if (key->dir != FG_DIR_DEFAULT || t1.kind != FG_COND_CODE) {
 		*out = fg_cond_and(l->ir, sel, t1);	/* one field, or a set of every value */
 		return true;
@@ -313,7 +400,7 @@ static bool set_test(struct fg_lower *l, const struct fg_set_elem *key, const st
 		*out = fg_lower_error(l, 0, 0, -ENOMEM, "out of memory");
 		return true;
 	}
-	c = fg_cond_and(l->ir, fg_cond_always(l->ir, b), tree(l, v, 0, n, 0, UINT32_MAX, 0));
+	c = fg_cond_and(l->ir, fg_cond_always(l->ir, b), tree(l, v, 0, n, 0, UINT32_MAX, lsize));
 	fg_patch_to(sel.t, t1.entry);
 	fg_patch_to(t1.f, b);
 	sel.t = t1.t;

@@ -1,8 +1,8 @@
 /*
  * opt.c -- the optimizer's pass manager and the analyses its passes share.
  *
- * fg_optimize() runs value numbering (opt_vn), folding (opt_fold) and dead
- * code removal (opt_dce) in turn until a round changes nothing, at most
+ * fg_optimize() runs value numbering (opt_vn), folding (opt_fold), equality
+ * chains to intervals (opt_range) and dead code removal (opt_dce) in turn until a round changes nothing, at most
  * OPT_MAX_ROUNDS rounds: each pass only ever shrinks the program or leaves
  * it as it was, so the bound is a safety net, not a tuning knob.  The IR
  * checker runs after every pass (unless NDEBUG), so a pass that breaks an
@@ -169,7 +169,8 @@ int fg_optimize(struct fg_ir *ir, struct fg_diag *diag)
 		int (*fn)(struct fg_ir *);
 		const char *name;
 	} passes[] = {
-		{ opt_vn, "opt_vn" }, { opt_fold, "opt_fold" }, { opt_dce, "opt_dce" },
+		{ opt_vn, "opt_vn" }, { opt_fold, "opt_fold" }, { opt_range, "opt_range" },
+		{ opt_dce, "opt_dce" },
 	};
 	int round, changed, rc;
 	size_t p;

@@ -27,6 +27,7 @@
 int opt_vn(struct fg_ir *ir);
 int opt_dce(struct fg_ir *ir);
 int opt_fold(struct fg_ir *ir);
+int opt_range(struct fg_ir *ir);
 
 /* Run every pass until none changes anything (bounded); 0 or a negative errno. */
 int fg_optimize(struct fg_ir *ir, struct fg_diag *diag);

@@ -10,7 +10,10 @@
  * Constant operands are folded by opt_vn, which knows A's value across
  * blocks.
  * Keeps true: A holds the same value after every rewritten sequence, or,
- * for the jset forms, the branch goes the same way and A is dead.
+ * for the jset forms and loads of a field's high bytes, the branch goes the
+ * same way and A is dead after it.  A narrower load ends where the wide
+ * one did, or before: only packets too short for the wide load can change
+ * verdict, which the conformance rule excuses.
  */
 #include <errno.h>
 
@@ -106,6 +109,66 @@ static int mask_to_jset(struct fg_block *b, const uint32_t *live)
 	return 1;
 }
 
+/* The widest byte-aligned field inside [0, width) bytes that holds every bit of m, by its shift. */
+static bool window(uint32_t m, unsigned width, unsigned *shift, unsigned *bytes)
+{
+	unsigned lo = 0, hi = width * 8;
+
+	if (!m || (width < 4 && m >> (width * 8)))
+		return false;
+	while (!(m & (0xffu << lo)))
+		lo += 8;
+	while (hi > lo + 8 && !(m >> (hi - 8) & 0xff))
+		hi -= 8;
+	*shift = lo;
+	*bytes = (hi - lo) / 8;
+	if (*bytes == 3)	/* no 3-byte load: take the half-word the mask is in, if one */
+		return false;
+	return *bytes < width;
+}
+
+/*
+ * An absolute load whose value is masked at once, `ld [k]; and #m`, reads
+ * only the bytes m covers: load just those.  When they are the field's low
+ * bytes A gets the same value; when they are higher, A gets it shifted
+ * right, which is fine when a branch of this block is the only reader and
+ * its constant has no bits below the window (`ld [24]; and #0xff000000;
+ * jeq #0xff000000` -> `ldb [24]; jeq #0xff`).  Returns 1 if rewritten.
+ */
+static int narrow_load(struct fg_block *b, size_t i, const uint32_t *live)
+{
+	struct fg_insn *ld = &b->insns[i], *and = &b->insns[i + 1];
+	unsigned width = BPF_SIZE(ld->code) == BPF_W ? 4 : BPF_SIZE(ld->code) == BPF_H ? 2 : 1;
+	unsigned shift, bytes;
+	uint32_t full;
+
+	if (BPF_CLASS(ld->code) != BPF_LD || BPF_MODE(ld->code) != BPF_ABS || ld->k >= 0x10000000u ||
+	    and->code != (BPF_ALU | BPF_AND | BPF_K) || !window(and->k, width, &shift, &bytes))
+		return 0;
+	if (shift && (i + 2 != b->ninsns || b->term != FG_TERM_BRANCH ||
+		      BPF_SRC(b->jcode) != BPF_K || (b->k & ((1u << shift) - 1)) ||
+		      ((live[b->jt->id] | live[b->jf->id]) & OPT_A)))
+		return 0;
+	ld->code = (uint16_t)(BPF_LD | BPF_ABS | (bytes == 1 ? BPF_B : BPF_H));
+	ld->k += width - bytes - shift / 8;
+	and->k >>= shift;
+	b->k >>= shift;
+	full = bytes == 1 ? 0xffu : 0xffffu;
+	if (and->k == full)
+		opt_insn_delete(b, i + 1);
+	return 1;
+}
+
+static int narrow_loads(struct fg_block *b, const uint32_t *live)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i + 1 < b->ninsns; i++)
+		n += narrow_load(b, i, live);
+	return n;
+}
+
 /* requires: a checked IR; keeps: every verdict, the checker's invariants; breaks: nothing */
 int opt_fold(struct fg_ir *ir)
 {
@@ -121,6 +184,7 @@ int opt_fold(struct fg_ir *ir)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		changed += fold_insns(order[i]);
+		changed += narrow_loads(order[i], live);
 		changed += mask_to_jset(order[i], live);
 	}
 	return changed;

@@ -10,6 +10,7 @@
  * number only if every edge agrees, a fact survives only if every edge
  * has it.  With that, the pass
  *  - deletes instructions that put into a location the value it holds,
+ *    and runs of A-only instructions that end with A as it was;
  *    and turns computations with a known constant result into `ld #k`;
  *  - turns a branch whose outcome the facts decide into a jump;
  *  - threads edges: when the state on an edge decides the branch of the
@@ -34,6 +35,7 @@
 #define MAX_FACTS 256
 #define MAX_DEPTH 6	/* undecided branches looked through, nested */
 #define MAX_VISITS 48	/* blocks simulated per edge */
+#define RUN_MAX 8	/* instructions in a run that recomputes A (redundant_run) */
 #define SPECIAL_K 0x80000000u	/* ancillary and negative-offset loads from here on */
 
 enum vn_op { VN_UNKNOWN, VN_CONST, VN_ABS, VN_IND, VN_MSH, VN_LEN, VN_ALU };
@@ -256,6 +258,12 @@ struct range {
 	uint32_t zero;		/* bits known to be 0 */
 };
 
+/* The constant operand of a commutative ALU node (vn_alu orders operands by number). */
+static bool alu_const(const struct vn_ctx *c, const struct vn_node *n, uint32_t *k)
+{
+	return n->op == VN_ALU && (is_const(c, n->c, k) || is_const(c, n->b, k));
+}
+
 /* What the value's own shape says (a byte load is < 256, ...). */
 static struct range shape_range(const struct vn_ctx *c, uint32_t v)
 {
@@ -267,13 +275,15 @@ static struct range shape_range(const struct vn_ctx *c, uint32_t v)
 		r.hi = n->a == BPF_H ? 0xffff : 0xff;
 	else if (n->op == VN_MSH)
 		r.hi = 60;
-	else if (n->op == VN_ALU && n->a == BPF_AND && is_const(c, n->c, &k))
+	else if (n->op == VN_ALU && n->a == BPF_AND && alu_const(c, n, &k))
 		r.hi = k;
 	else if (n->op == VN_ALU && n->a == BPF_RSH && is_const(c, n->c, &k) && k < 32)
 		r.hi = 0xffffffffu >> k;
+	else if (n->op == VN_ALU && n->a == BPF_OR && alu_const(c, n, &k))
+		r.lo = k;	/* x | k >= k */
 	if (n->op == VN_MSH)
 		r.zero = ~0x3cu;
-	else if (n->op == VN_ALU && n->a == BPF_AND && is_const(c, n->c, &k))
+	else if (n->op == VN_ALU && n->a == BPF_AND && alu_const(c, n, &k))
 		r.zero = ~k;
 	else if (r.hi != 0xffffffffu)
 		r.zero = ~r.hi;
@@ -646,15 +656,47 @@ static int do_edge(struct vn_ctx *c, const struct vstate *out, const struct fg_b
 	return push(c, e, *slot);
 }
 
+/*
+ * How many instructions from i on only write A and end with A holding
+ * what it holds before i (`ldb [0]; and #0xf0` again after a branch on
+ * it): none of them is needed.  0 when there is no such run.
+ */
+static size_t redundant_run(struct vn_ctx *c, const struct vstate *s, const struct fg_block *b,
+			    size_t i)
+{
+	struct vstate sim;
+	uint32_t use, def, v;
+	size_t j;
+
+	memcpy(sim.r, s->r, sizeof(sim.r));
+	for (j = i; j < b->ninsns && j < i + RUN_MAX; j++) {
+		opt_use_def(&b->insns[j], &use, &def);
+		if (def != OPT_A || opt_insn_must_run(&b->insns[j]) ||
+		    step_value(c, &sim, &b->insns[j], &v) != R_A || !v)
+			return 0;
+		if (v == s->r[R_A])
+			return j - i + 1;
+		sim.r[R_A] = v;
+	}
+	return 0;
+}
+
 static int visit(struct vn_ctx *c, struct fg_block *b, struct vstate *s, struct vstate *e)
 {
-	size_t i = 0;
+	size_t i = 0, run;
 	int d, rc;
 
 	state_copy(s, &c->in[b->id]);
-	while (i < b->ninsns)
-		if (!rewrite_insn(c, s, b, i))
+	while (i < b->ninsns) {
+		run = redundant_run(c, s, b, i);
+		if (run > 1) {
+			while (run--)
+				opt_insn_delete(b, i);
+			c->changed++;
+		} else if (!rewrite_insn(c, s, b, i)) {
 			i++;
+		}
+	}
 	if (c->ir->arena->failed)
 		return -ENOMEM;
 	d = decide_branch(c, s, b);

@@ -33,6 +33,10 @@ static const char *const prim_ether[] = {
 	"mpls", "pppoes", "pppoed", "geneve", "byte 9 = 6", "tcp[tcpflags] & tcp-syn != 0",
 	"icmp[icmptype] == icmp-echo", "ip[0] & 0xf > 5", "len * 2 / 3 % 7 = 1",
 	"decnet host 1.1", "udp[8:2] ^ 0x1234 << 1 > 3", "-len + 1500 > 0",
+	/* whole /8 and /16 blocks, masks of a field's high or low bytes, equality chains */
+	"net 198.0.0.0/8 or net 10.1.0.0/16", "ip[12:4] & 0xffff0000 = 0xc6120000",
+	"ip[16:4] & 0xffff = 1", "ip6 net 2001::/16", "ip proto 17 or 18 or 19 or 6",
+	"ether[12:2] & 0xff00 = 0x0800", "byte 8 | 5",
 	/* no protochain (1.10.3 walks AH headers wrongly) nor vxlan (not in 1.10.3): apply.tsv checks both against master */
 };
 
@@ -43,6 +47,8 @@ static const char *const prim_l3[] = {
 	"ip6 proto 58", "proto 6", "ip[9] = 6", "tcp[13] & 2 != 0", "len > 100", "icmp[0] = 8",
 	"ip6[6] == 17", "less 100", "greater 60", "ip multicast", "ip6 multicast",
 	"tcp[tcpflags] & tcp-ack != 0", "ip[0] & 0xf > 5",
+	"net 198.18.0.0/16 or net 10.0.0.0/8", "ip[12:4] & 0xff000000 = 0xc6000000",
+	"ip proto 17 or 18 or 19 or 6",
 };
 
 struct gen {

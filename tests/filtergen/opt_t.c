@@ -140,6 +140,92 @@ static void test_vn(void)
 	       "vn: a byte compared with 0xff is decided; ld #3, add #4 is ld #7");
 }
 
+static void test_vn_runs(void)
+{
+	struct t t;
+
+	/* ldb [0]; and #0xf0 again on the false edge: A already holds that value */
+	t_init(&t, 2);
+	add(&t, 0, LDB(0));
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xf0);
+	br(&t, 0, BPF_JEQ, 0x40, t.yes, t.b[1]);
+	add(&t, 1, LDB(0));
+	add(&t, 1, BPF_ALU | BPF_AND | BPF_K, 0xf0);
+	br(&t, 1, BPF_JEQ, 0x60, t.yes, t.no);
+	expect(&t, opt_vn,
+	       "b0:\n\tldb [0]\n\tand #0xf0\n\tjeq #0x40 -> b2, b1\n"
+	       "b1:\n\tjeq #0x60 -> b2, b3\nb2:\n\tret #262144\nb3:\n\tret #0\n",
+	       "vn: a run of instructions that recomputes A's value is deleted");
+
+	/* must not: the run ends with another mask, so A differs */
+	t_init(&t, 2);
+	add(&t, 0, LDB(0));
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xf0);
+	br(&t, 0, BPF_JEQ, 0x40, t.yes, t.b[1]);
+	add(&t, 1, LDB(0));
+	add(&t, 1, BPF_ALU | BPF_AND | BPF_K, 0x0f);
+	br(&t, 1, BPF_JEQ, 0x5, t.yes, t.no);
+	expect(&t, opt_vn,
+	       "b0:\n\tldb [0]\n\tand #0xf0\n\tjeq #0x40 -> b2, b1\n"
+	       "b1:\n\tldb [0]\n\tand #0xf\n\tjeq #0x5 -> b2, b3\nb2:\n\tret #262144\nb3:\n\tret #0\n",
+	       "vn: a run ending in another value stays");
+
+	/* x | 5 is never 0; x | 4 may have bit 0 clear */
+	t_init(&t, 2);
+	add(&t, 0, LDB(8));
+	add(&t, 0, BPF_ALU | BPF_OR | BPF_K, 5);
+	br(&t, 0, BPF_JEQ, 0, t.no, t.b[1]);
+	add(&t, 1, BPF_ALU | BPF_OR | BPF_K, 4);
+	br(&t, 1, BPF_JSET, 1, t.yes, t.no);
+	expect(&t, opt_vn,
+	       "b0:\n\tldb [8]\n\tor #0x5\n\tja -> b1\nb1:\n\tor #0x4\n\tjset #0x1 -> b2, b3\n"
+	       "b2:\n\tret #262144\nb3:\n\tret #0\n",
+	       "vn: x | k with k != 0 is not 0; other bits stay unknown");
+}
+
+static void test_range(void)
+{
+	struct t t;
+
+	/* 0x1b, 0x19, 0x1a, 0x18, 0x30: [0x18, 0x1b] and 0x30, 3 branches instead of 5 */
+	t_init(&t, 5);
+	add(&t, 0, LDB(21));
+	br(&t, 0, BPF_JEQ, 0x1b, t.yes, t.b[1]);
+	br(&t, 1, BPF_JEQ, 0x19, t.yes, t.b[2]);
+	br(&t, 2, BPF_JEQ, 0x1a, t.yes, t.b[3]);
+	br(&t, 3, BPF_JEQ, 0x18, t.yes, t.b[4]);
+	br(&t, 4, BPF_JEQ, 0x30, t.yes, t.no);
+	expect(&t, opt_range,
+	       "b0:\n\tldb [21]\n\tjge #0x18 -> b1, b6\nb1:\n\tjgt #0x1b -> b2, b5\n"
+	       "b2:\n\tjeq #0x30 -> b5, b6\nb5:\n\tret #262144\nb6:\n\tret #0\n",
+	       "range: an equality chain becomes interval tests");
+
+	/* must not: b2 has another predecessor, so the chain stops at b1 (too short) */
+	t_init(&t, 4);
+	add(&t, 0, LDB(21));
+	br(&t, 0, BPF_JEQ, 1, t.yes, t.b[1]);
+	br(&t, 1, BPF_JEQ, 2, t.yes, t.b[2]);
+	br(&t, 2, BPF_JEQ, 3, t.yes, t.no);
+	add(&t, 3, LDB(22));
+	br(&t, 3, BPF_JEQ, 9, t.b[0], t.b[2]);
+	t.ir.entry = t.b[3];
+	expect(&t, opt_range,
+	       "b3:\n\tldb [22]\n\tjeq #0x9 -> b0, b2\nb0:\n\tldb [21]\n\tjeq #0x1 -> b4, b1\n"
+	       "b1:\n\tjeq #0x2 -> b4, b2\nb2:\n\tjeq #0x3 -> b4, b5\nb4:\n\tret #262144\nb5:\n\tret #0\n",
+	       "range: a test entered from elsewhere is not folded into a chain");
+
+	/* must not: 1, 3, 5 are three intervals, no fewer branches */
+	t_init(&t, 3);
+	add(&t, 0, LDB(21));
+	br(&t, 0, BPF_JEQ, 1, t.yes, t.b[1]);
+	br(&t, 1, BPF_JEQ, 3, t.yes, t.b[2]);
+	br(&t, 2, BPF_JEQ, 5, t.yes, t.no);
+	expect(&t, opt_range,
+	       "b0:\n\tldb [21]\n\tjeq #0x1 -> b3, b1\nb1:\n\tjeq #0x3 -> b3, b2\n"
+	       "b2:\n\tjeq #0x5 -> b3, b4\nb3:\n\tret #262144\nb4:\n\tret #0\n",
+	       "range: scattered values stay equality tests");
+}
+
 static void test_dce(void)
 {
 	struct t t;
@@ -197,6 +283,47 @@ static void test_fold(void)
 	       "fold: and kept when A is read after the branch");
 }
 
+static void test_narrow(void)
+{
+	struct t t;
+
+	/* low bytes: the same value from a narrower load, wherever A is read */
+	t_init(&t, 1);
+	add(&t, 0, BPF_LD | BPF_W | BPF_ABS, 30);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xffff);
+	fg_block_ret(t.b[0], BPF_RET | BPF_A, 0);
+	expect(&t, opt_fold, "b0:\n\tldh [32]\n\tret a\n",
+	       "fold: ld [30]; and #0xffff is ldh [32]");
+
+	/* high bytes: the value shifted, so only when the branch is its one reader */
+	t_init(&t, 1);
+	add(&t, 0, BPF_LD | BPF_W | BPF_ABS, 24);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xfff00000u);
+	br(&t, 0, BPF_JEQ, 0xac100000u, t.yes, t.no);
+	expect(&t, opt_fold, "b0:\n\tldh [24]\n\tand #0xfff0\n\tjeq #0xac10 -> b1, b2\n"
+	       "b1:\n\tret #262144\nb2:\n\tret #0\n",
+	       "fold: a mask of the high half-word loads that half-word");
+
+	/* must not: A is returned after the branch */
+	t_init(&t, 2);
+	add(&t, 0, BPF_LD | BPF_W | BPF_ABS, 24);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xff000000u);
+	br(&t, 0, BPF_JEQ, 0xff000000u, t.yes, t.b[1]);
+	fg_block_ret(t.b[1], BPF_RET | BPF_A, 0);
+	expect(&t, opt_fold, "b0:\n\tld [24]\n\tand #0xff000000\n\tjeq #0xff000000 -> b2, b1\n"
+	       "b2:\n\tret #262144\nb1:\n\tret a\n",
+	       "fold: high bytes stay a word load when A is read later");
+
+	/* must not: a mask wider than a byte load is not a narrower field */
+	t_init(&t, 1);
+	add(&t, 0, BPF_LD | BPF_B | BPF_ABS, 0);
+	add(&t, 0, BPF_ALU | BPF_AND | BPF_K, 0xffffff00u);
+	br(&t, 0, BPF_JEQ, 0, t.yes, t.no);
+	expect(&t, opt_fold, "b0:\n\tldb [0]\n\tjset #0xffffff00 -> b2, b1\n"
+	       "b2:\n\tret #0\nb1:\n\tret #262144\n",
+	       "fold: a byte load masked beyond its width stays a byte load");
+}
+
 static void test_pipeline(void)
 {
 	struct t t;
@@ -219,8 +346,11 @@ static void test_pipeline(void)
 int main(void)
 {
 	test_vn();
+	test_vn_runs();
+	test_range();
 	test_dce();
 	test_fold();
+	test_narrow();
 	test_pipeline();
 	return tap_done();
 }
