@@ -19,6 +19,15 @@ _Static_assert(sizeof(struct ebt_insn) == sizeof(struct bpf_insn), "ebt_insn is 
 enum { R_A = 0, R_CTX = 6, R_X = 7, R_DATA = 8, R_END = 9, R_FP = 10 };
 /* Stack slot where A survives a clobbering load of X (below M[0..15]). */
 #define EBT_SAVE_A_OFF (-68)
+/*
+ * Socket filters have no direct packet access: bpf_skb_load_bytes copies
+ * the first bytes of the packet (up to 256) to a stack window once instead.  The verifier
+ * wants aligned stack loads, so the window starts 2 mod 4 from the frame
+ * pointer: the 32-bit fields of IP headers behind Ethernet (offsets 2 mod 4)
+ * are aligned there; other word loads stay LD_ABS.
+ */
+#define EBT_WINDOW_OFF (-326)
+#define EBT_WINDOW_LEN 256u
 
 /* How a packet load is carried out on the target. */
 enum ebt_load {
@@ -45,6 +54,7 @@ struct ebt_ctx {
 	size_t n;
 	enum ebt_target target;
 	enum ebt_action action;
+	int window;		/* socket: loads through the stack window */
 	struct ebt_diag *diag;
 	/* per cBPF instruction */
 	uint8_t *reach;		/* reachable from the entry */

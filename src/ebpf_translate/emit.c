@@ -142,6 +142,17 @@ static void bswap(struct ebt_ctx *c, int reg, uint32_t size)
 		put(c, ebt_raw(BPF_ALU | BPF_END | BPF_TO_BE, reg, 0, 0, (int32_t)(size * 8)));
 }
 
+/* Where direct loads read: the packet (tc, XDP) or the stack window (socket). */
+static int direct_base(const struct ebt_ctx *c)
+{
+	return c->target == EBT_TARGET_SOCKET ? R_FP : R_DATA;
+}
+
+static int16_t direct_off(const struct ebt_ctx *c, uint32_t off)
+{
+	return (int16_t)(c->target == EBT_TARGET_SOCKET ? EBT_WINDOW_OFF + (int32_t)off : (int32_t)off);
+}
+
 static int bpf_size(uint32_t size)
 {
 	return size == 4 ? BPF_W : size == 2 ? BPF_H : BPF_B;
@@ -150,6 +161,10 @@ static int bpf_size(uint32_t size)
 /* r2 = data + need; if r2 > data_end goto exit0. */
 static void bounds_check(struct ebt_ctx *c, uint32_t need)
 {
+	if (c->target == EBT_TARGET_SOCKET) {	/* r9: bytes in the stack window */
+		jmp32_exit0(c, BPF_JLT, R_END, (int32_t)need);
+		return;
+	}
 	mov64_reg(c, 2, R_DATA);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)need));
 	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_X, 2, R_END, 0, 0), FIX_EXIT0, 0);
@@ -211,7 +226,7 @@ static void load_a(struct ebt_ctx *c, const struct cbpf_insn *i)
 
 	switch (ebt_load_kind(c, i, &off, &size)) {
 	case LD_DIRECT:
-		ldx(c, bpf_size(size), R_A, R_DATA, (int16_t)off);
+		ldx(c, bpf_size(size), R_A, direct_base(c), direct_off(c, off));
 		bswap(c, R_A, size);
 		break;
 	case LD_NATIVE:
@@ -233,7 +248,7 @@ static void load_msh(struct ebt_ctx *c, size_t pc)
 	enum ebt_load lk = ebt_load_kind(c, i, &off, &size);
 
 	if (lk == LD_DIRECT) {
-		ldx(c, BPF_B, R_X, R_DATA, (int16_t)off);
+		ldx(c, BPF_B, R_X, direct_base(c), direct_off(c, off));
 	} else if (lk == LD_FAIL) {
 		jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_EXIT0, 0);
 		return;
@@ -410,6 +425,25 @@ static void tc_pull(struct ebt_ctx *c)
 	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(data_end));
 }
 
+/*
+ * Socket: copy min(len, bytes the loads reach) to the stack window once; r9
+ * keeps how many.  bpf_skb_load_bytes(skb, 0, to, n) fails only for n > skb->len, which
+ * the min excludes, so its result needs no test.
+ */
+static void window_fill(struct ebt_ctx *c)
+{
+	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(len));
+	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
+	mov32_imm(c, R_END, c->max_need);
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 6, 0));
+	mov64_reg(c, 1, R_CTX);
+	mov32_imm(c, 2, 0);
+	mov64_reg(c, 3, R_FP);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
+	mov64_reg(c, 4, R_END);
+	call(c, BPF_FUNC_skb_load_bytes);
+}
+
 static void prologue(struct ebt_ctx *c)
 {
 	int s;
@@ -417,7 +451,9 @@ static void prologue(struct ebt_ctx *c)
 	mov64_reg(c, R_CTX, 1);
 	if (c->direct && c->target == EBT_TARGET_TC) {
 		tc_pull(c);
-	} else if (c->direct) {
+	} else if (c->direct && c->target == EBT_TARGET_SOCKET) {
+		window_fill(c);
+	} else if (c->direct && c->target == EBT_TARGET_XDP) {
 		ldx(c, BPF_W, R_DATA, R_CTX, (int16_t)offsetof(struct xdp_md, data));
 		ldx(c, BPF_W, R_END, R_CTX, (int16_t)offsetof(struct xdp_md, data_end));
 	}

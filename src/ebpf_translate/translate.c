@@ -72,8 +72,14 @@ enum ebt_load ebt_load_kind(const struct ebt_ctx *c, const struct cbpf_insn *i,
 		return LD_ANC;
 	if (mode == BPF_IND)
 		return c->target == EBT_TARGET_XDP ? LD_XDP_IND : LD_NATIVE;
-	if (c->target == EBT_TARGET_SOCKET)
-		return LD_NATIVE;
+	if (c->target == EBT_TARGET_SOCKET) {
+		int aligned = *size == 1 || (*size == 2 && !(k & 1)) || (*size == 4 && (k & 3) == 2);
+
+		if (!c->window || k < 0 || (uint32_t)k + *size > EBT_WINDOW_LEN || !aligned)
+			return LD_NATIVE;
+		*off = (uint32_t)k;
+		return LD_DIRECT;
+	}
 	if (c->target == EBT_TARGET_XDP && k < 0 && k >= SKF_LL_OFF && k < SKF_NET_OFF)
 		k -= SKF_LL_OFF;	/* XDP data starts at the link-layer header */
 	if (k >= 0 && (uint32_t)k + *size <= DIRECT_MAX) {
@@ -347,11 +353,13 @@ static int check_supported(struct ebt_ctx *c)
 /* Socket filters have r8 and r9 free: the first two M[] slots live there. */
 static void place_memory(struct ebt_ctx *c)
 {
-	int i, reg = R_DATA;
+	int i, reg = R_DATA, last = R_END;
 
+	if (c->direct)	/* r8, r9: data, data_end; socket: r9 counts the window */
+		last = c->target == EBT_TARGET_SOCKET ? R_DATA : R_DATA - 1;
 	for (i = 0; i < 16; i++) {
 		c->m_reg[i] = 0;
-		if (!(c->m_used & (1u << i)) || c->direct || reg > R_END)
+		if (!(c->m_used & (1u << i)) || reg > last)
 			continue;
 		c->m_reg[i] = reg++;
 	}
@@ -385,17 +393,67 @@ static void free_ctx(struct ebt_ctx *c)
 	free(c->fix);
 }
 
+/* One translation of the whole program; c->in, n, target, action set. */
+static int run(struct ebt_ctx *c)
+{
+	int rc = alloc_ctx(c);
+
+	if (rc == 0) {
+		reachability(c);
+		rc = check_supported(c);
+	}
+	if (rc == 0) {
+		liveness(c);
+		rc = c->err;
+	}
+	if (rc == 0)
+		rc = forward(c);
+	if (rc == 0 && (c->target != EBT_TARGET_SOCKET || c->window))
+		rc = bounds(c);
+	if (rc == 0) {
+		place_memory(c);
+		rc = ebt_emit_program(c);
+	}
+	return rc;
+}
+
+/* What the kernel will hold: LD_ABS/LD_IND expand to 6 or 7 instructions. */
+static size_t xlated_estimate(const struct ebt_ctx *c)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < c->nout; k++) {
+		uint8_t code = c->out[k].code;
+
+		if (BPF_CLASS(code) == BPF_LD && (BPF_MODE(code) == BPF_ABS || BPF_MODE(code) == BPF_IND))
+			n += BPF_MODE(code) == BPF_IND && c->out[k].imm ? 7 : 6;
+		else
+			n++;
+	}
+	return n;
+}
+
+static void init_ctx(struct ebt_ctx *c, const struct cbpf_insn *insns, size_t n,
+		     const struct ebt_opts *opts, struct ebt_diag *diag, int window)
+{
+	memset(c, 0, sizeof(*c));
+	c->in = insns;
+	c->n = n;
+	c->diag = diag;
+	c->target = opts->target;
+	c->action = opts->action;
+	c->window = window;
+}
+
 int ebt_translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts *opts,
 		  struct ebt_insn **out, size_t *nout, struct ebt_diag *diag,
 		  struct ebt_stats *stats)
 {
-	struct ebt_ctx c;
+	struct ebt_ctx c, w;
 	struct cbpf_diag cd;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	c.in = insns;
-	c.n = n;
 	c.diag = diag;
 	if (diag) {
 		diag->insn = -1;
@@ -403,27 +461,22 @@ int ebt_translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts
 	}
 	if (!opts || opts->sz < sizeof(*opts) || !out || !nout || opts->target > EBT_TARGET_XDP)
 		return fail(&c, -EINVAL, -1, "bad arguments");
-	c.target = opts->target;
-	c.action = opts->action;
 	rc = cbpf_validate(insns, n, CBPF_FLAVOR_SOCKET, &cd);
 	if (rc < 0)
 		return fail(&c, rc, cd.insn, cd.msg);
-	rc = alloc_ctx(&c);
-	if (rc == 0) {
-		reachability(&c);
-		rc = check_supported(&c);
-	}
-	if (rc == 0) {
-		liveness(&c);
-		rc = c.err;
-	}
-	if (rc == 0)
-		rc = forward(&c);
-	if (rc == 0 && c.target != EBT_TARGET_SOCKET)
-		rc = bounds(&c);
-	if (rc == 0) {
-		place_memory(&c);
-		rc = ebt_emit_program(&c);
+	init_ctx(&c, insns, n, opts, diag, 0);
+	rc = run(&c);
+	if (rc == 0 && opts->target == EBT_TARGET_SOCKET) {
+		/* socket filters: LD_ABS everywhere, or the stack window: the smaller */
+		init_ctx(&w, insns, n, opts, diag, 1);
+		if (run(&w) == 0 && xlated_estimate(&w) < xlated_estimate(&c)) {
+			free(c.out);
+			free_ctx(&c);
+			c = w;
+		} else {
+			free(w.out);
+			free_ctx(&w);
+		}
 	}
 	if (rc == -E2BIG)
 		fail(&c, rc, -1, "the program is too large for eBPF jump offsets");

@@ -194,6 +194,22 @@ static int uses_ll_off(const struct cbpf_insn *prog, size_t n)
 	return 0;
 }
 
+/*
+ * ld [x + k] with k >= 2^31: the kernel (and so the translation) loads at
+ * X + k mod 2^32, libpcap's interpreter returns 0 (it tests k alone first).
+ * The live test holds such programs to the kernel's classic semantics.
+ */
+static int ind_wraps(const struct cbpf_insn *prog, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (BPF_CLASS(prog[i].code) == BPF_LD && BPF_MODE(prog[i].code) == BPF_IND &&
+		    (int32_t)prog[i].k < 0)
+			return 1;
+	return 0;
+}
+
 /* Translate, load and test-run on all three targets. */
 static void check_program(const struct cbpf_insn *prog, size_t n, const char *what,
 			  const struct pkts *p)
@@ -201,6 +217,10 @@ static void check_program(const struct cbpf_insn *prog, size_t n, const char *wh
 	struct cbpf_vm *vm = NULL;
 	int t;
 
+	if (ind_wraps(prog, n)) {
+		tap_skip("%s: ld [x + k] with k >= 2^31 (the kernel wraps, libpcap returns 0)", what);
+		return;
+	}
 	if (cbpf_vm_new(prog, n, 0, &vm) < 0) {
 		tap_ok(0, "%s: the interpreter takes it", what);
 		return;
