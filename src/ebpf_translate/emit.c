@@ -444,11 +444,27 @@ static void window_fill(struct ebt_ctx *c)
 	call(c, BPF_FUNC_skb_load_bytes);
 }
 
+/* Does any emitted instruction read the context (loads, len, ancillaries)? */
+static int uses_ctx(const struct ebt_ctx *c)
+{
+	size_t pc;
+
+	for (pc = 0; pc < c->n; pc++) {
+		uint16_t code = c->in[pc].code, cls = BPF_CLASS(code), mode = BPF_MODE(code);
+
+		if (c->reach[pc] && !c->dead[pc] && (cls == BPF_LD || cls == BPF_LDX) &&
+		    mode != BPF_IMM && mode != BPF_MEM)
+			return 1;
+	}
+	return 0;
+}
+
 static void prologue(struct ebt_ctx *c)
 {
 	int s;
 
-	mov64_reg(c, R_CTX, 1);
+	if (uses_ctx(c))
+		mov64_reg(c, R_CTX, 1);
 	if (c->direct && c->target == EBT_TARGET_TC) {
 		tc_pull(c);
 	} else if (c->direct && c->target == EBT_TARGET_SOCKET) {

@@ -1,0 +1,108 @@
+#!/bin/sh
+# ebpf_cli.sh -- `pfc ebpf` end to end: the -d listing (golden), --action
+# verdicts, errors and exit statuses, --load through the verifier for each
+# target, and the -o object loaded by the tools users load objects with:
+# `bpftool prog load` (libbpf) and `tc filter add ... bpf da obj F.o sec tc`
+# in a network namespace this test creates and deletes.
+. "$top_srcdir/tests/lib.sh"
+
+# Golden listings.
+cat >"$tmpdir/want.xdp" <<'X'
+   0: (bf) r6 = r1
+   1: (61) r8 = *(u32 *)(r6 +0)
+   2: (61) r9 = *(u32 *)(r6 +4)
+   3: (bf) r2 = r8
+   4: (07) r2 += 14
+   5: (2d) if r2 > r9 goto pc+5
+   6: (69) r0 = *(u16 *)(r8 +12)
+   7: (dc) r0 = be16 r0
+   8: (56) if w0 != 0x800 goto pc+2
+   9: (b4) w0 = 262144
+  10: (95) exit
+  11: (b4) w0 = 0
+  12: (95) exit
+X
+"$PFC" ebpf --target xdp ip >"$tmpdir/out.xdp" 2>&1
+same_file "$tmpdir/out.xdp" "$tmpdir/want.xdp" "pfc ebpf --target xdp ip: listing"
+cat >"$tmpdir/want.sock" <<'X'
+   0: (bf) r6 = r1
+   1: (28) r0 = *(u16 *)skb[12]
+   2: (56) if w0 != 0x800 goto pc+2
+   3: (b4) w0 = 262144
+   4: (95) exit
+   5: (b4) w0 = 0
+   6: (95) exit
+X
+"$PFC" ebpf -d ip >"$tmpdir/out.sock" 2>&1
+same_file "$tmpdir/out.sock" "$tmpdir/want.sock" "pfc ebpf -d ip: socket filter by default, LD_ABS"
+
+# --action: match and non-match verdicts.
+printf 'ret #1\n' >"$tmpdir/r1.bpf"
+printf 'ret #0\n' >"$tmpdir/r0.bpf"
+is "$("$PFC" ebpf --target tc --action drop --asm "$tmpdir/r1.bpf")" "   0: (b4) w0 = 2
+   1: (95) exit" "tc --action drop: a match is TC_ACT_SHOT"
+is "$("$PFC" ebpf --target tc --action pass --asm "$tmpdir/r0.bpf")" "   0: (b4) w0 = -1
+   1: (95) exit" "tc --action pass: a non-match is TC_ACT_UNSPEC"
+is "$("$PFC" ebpf --target xdp --action pass --asm "$tmpdir/r0.bpf")" "   0: (b4) w0 = 1
+   1: (95) exit" "xdp --action pass: a non-match is XDP_DROP"
+
+# Errors.
+"$PFC" ebpf --target bogus ip >/dev/null 2>&1; is "$?" 2 "unknown --target is a usage error"
+"$PFC" ebpf --action maybe ip >/dev/null 2>&1; is "$?" 2 "unknown --action is a usage error"
+printf 'ld #proto\nret a\n' >"$tmpdir/proto.bpf"
+err=$("$PFC" ebpf --target xdp --asm "$tmpdir/proto.bpf" 2>&1 >/dev/null); st=$?
+is "$st" 1 "ld #proto on xdp fails"
+is "$err" "pfc: ebpf: instruction 0: this ancillary load needs an sk_buff, which XDP does not have" "ld #proto on xdp: message"
+printf 'ld #poff\nret a\n' >"$tmpdir/poff.bpf"
+err=$("$PFC" ebpf --asm "$tmpdir/poff.bpf" 2>&1 >/dev/null)
+is "$err" "pfc: ebpf: instruction 0: ld #poff has no eBPF equivalent" "ld #poff: message"
+printf 'ldx M[3]\nret x\n' >"$tmpdir/bad.bpf"
+"$PFC" ebpf --asm "$tmpdir/bad.bpf" >/dev/null 2>&1; is "$?" 1 "an invalid classic program fails"
+"$PFC" ebpf 'tcp port' >/dev/null 2>&1; is "$?" 1 "a wrong expression fails"
+
+# The kernel: --load per target, the object through bpftool and tc.
+if ! "$PFC" ebpf --load --asm "$tmpdir/r1.bpf" 2>/dev/null; then
+	skip "cannot load eBPF here (needs CAP_BPF): --load, bpftool, tc"
+	tap_done
+fi
+for t in socket tc xdp; do
+	err=$("$PFC" ebpf --target $t --load 'tcp port 80 or udp[8:2] = 7' 2>&1); st=$?
+	ok $st "--load --target $t: the verifier accepts"
+	case "$err" in "loaded: "*" after the verifier (xlated)") ok 0 "--load --target $t: reports the xlated count";;
+	*) ok 1 "--load --target $t: reports the xlated count"; diag "$err";; esac
+	"$PFC" ebpf --target $t -o "$tmpdir/f.$t.o" 'tcp port 80 or vlan'; ok $? "-o f.$t.o"
+done
+sections=$(readelf -S "$tmpdir/f.tc.o" 2>/dev/null | sed -n 's/^ *\[ *[1-9][0-9]*\] \([^ ]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')
+is "$sections" "tc license .symtab .strtab .shstrtab" "the tc object's sections"
+
+if ! command -v bpftool >/dev/null 2>&1; then
+	skip "bpftool not installed (scripts/deps.sh installs it)"
+elif ! command -v unshare >/dev/null 2>&1; then
+	skip "unshare not installed: no private bpffs for bpftool"
+else
+	for t in socket tc xdp; do
+		case $t in socket) want=socket_filter;; tc) want=sched_cls;; xdp) want=xdp;; esac
+		got=$(unshare -m sh -c "mkdir -p '$tmpdir/bpffs' && mount -t bpf bpf '$tmpdir/bpffs' &&
+			bpftool prog load '$tmpdir/f.$t.o' '$tmpdir/bpffs/p' &&
+			bpftool prog show pinned '$tmpdir/bpffs/p'" 2>&1)
+		case "$got" in *": $want  name pfc_filter "*) ok 0 "bpftool prog load f.$t.o: a $want program";;
+		*) ok 1 "bpftool prog load f.$t.o: a $want program"; diag "$got";; esac
+	done
+fi
+
+ns=pfc-ebpf-$$
+if ! command -v tc >/dev/null 2>&1 || ! ip netns add $ns 2>/dev/null; then
+	skip "no tc or no network namespaces: tc filter add ... bpf da obj"
+else
+	ip -n $ns link add d0 type veth peer name d1 && ip -n $ns link set d0 up &&
+		tc -n $ns qdisc add dev d0 clsact
+	ok $? "clsact on a veth in netns $ns"
+	out=$(tc -n $ns filter add dev d0 ingress bpf da obj "$tmpdir/f.tc.o" sec tc 2>&1); st=$?
+	ok $st "tc filter add dev d0 ingress bpf da obj f.tc.o sec tc"
+	[ $st -eq 0 ] || diag "$out"
+	show=$(tc -n $ns filter show dev d0 ingress 2>&1)
+	case "$show" in *"f.tc.o:[tc] direct-action"*) ok 0 "tc filter show lists it";;
+	*) ok 1 "tc filter show lists it"; diag "$show";; esac
+	ip netns del $ns
+fi
+tap_done
