@@ -63,3 +63,7 @@ top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/
 echo
 echo "== 5. long lists: compile time and size, pfc vs libpcap 1.10.3 (libpcap cut at 10 s) =="
 sh "$top_srcdir/bench/lists.sh"
+
+echo
+echo "== 6. eBPF: pfc ebpf vs the kernel's classic converter (xlated size; test-run ns) =="
+top_builddir="$top_builddir" top_srcdir="$top_srcdir" $SHELL "$top_srcdir/bench/ebpf.sh"
