@@ -126,6 +126,47 @@ PFC_API int ebt_prog_xlated_count(int prog_fd, uint32_t *count);
 /* SO_ATTACH_BPF the program to a socket; SO_DETACH_BPF with prog_fd < 0. */
 PFC_API int ebt_attach_socket(int sock, int prog_fd);
 
+/* ---- capture at the TC hook through a BPF ring buffer -------------------- */
+
+/* One captured packet in the ring: this header, then caplen bytes. */
+struct ebt_cap_hdr {
+	uint32_t wirelen;	/* skb->len */
+	uint32_t caplen;	/* bytes that follow: min(verdict, snaplen, wirelen) */
+	uint32_t ifindex;
+	uint32_t direction;	/* as given to ebt_capture_program() */
+};
+#define EBT_CAP_INGRESS 0
+#define EBT_CAP_EGRESS 1
+
+/* A BPF_MAP_TYPE_RINGBUF of size bytes (a power of 2, >= 4096): its fd or -errno. */
+PFC_API int ebt_ringbuf_create(uint32_t size);
+
+/*
+ * A tc (SCHED_CLS, direct-action) program that runs the filter and, when it
+ * accepts a packet, writes a struct ebt_cap_hdr and the packet's first bytes
+ * (up to snaplen <= 65535) to the ring buffer ringbuf_fd; it always returns
+ * TC_ACT_UNSPEC.  Returns 0, the errors of ebt_translate(), -EINVAL.
+ */
+PFC_API int ebt_capture_program(const struct cbpf_insn *insns, size_t n, uint32_t snaplen,
+				int ringbuf_fd, int direction, struct ebt_insn **out,
+				size_t *nout, struct ebt_diag *diag);
+
+struct ebt_ring;
+
+/* Map the ring buffer map_fd (of size bytes) for reading. */
+PFC_API int ebt_ring_open(int map_fd, uint32_t size, struct ebt_ring **out);
+
+/*
+ * Hand every record ready in the ring to cb (data: caplen bytes), oldest
+ * first, and release it.  Returns how many, or cb's negative value.
+ * Wait for data with poll(2) on ebt_ring_fd() (POLLIN).
+ */
+PFC_API int ebt_ring_consume(struct ebt_ring *r,
+			     int (*cb)(void *ud, const struct ebt_cap_hdr *h, const uint8_t *data),
+			     void *ud);
+PFC_API int ebt_ring_fd(const struct ebt_ring *r);
+PFC_API void ebt_ring_close(struct ebt_ring *r);
+
 PFC_API void ebt_free(void *p);
 
 #ifdef __cplusplus

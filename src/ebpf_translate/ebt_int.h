@@ -55,6 +55,7 @@ struct ebt_ctx {
 	enum ebt_target target;
 	enum ebt_action action;
 	int window;		/* socket: loads through the stack window */
+	int force_ctx;		/* r6 = ctx even if the filter reads none (capture) */
 	struct ebt_diag *diag;
 	/* per cBPF instruction */
 	uint8_t *reach;		/* reachable from the entry */
@@ -86,6 +87,10 @@ struct ebt_ctx {
 enum ebt_load ebt_load_kind(const struct ebt_ctx *c, const struct cbpf_insn *i,
 			    uint32_t *off, uint32_t *size);
 uint32_t ebt_load_size(uint16_t code);
+
+/* ebt_translate() with the context always in r6 (capture.c). */
+int ebt_translate_ctx(const struct cbpf_insn *insns, size_t n, const struct ebt_opts *opts,
+		      int force_ctx, struct ebt_insn **out, size_t *nout, struct ebt_diag *diag);
 
 /* Code generation (emit.c). */
 int ebt_emit_program(struct ebt_ctx *c);

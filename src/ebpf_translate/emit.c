@@ -463,7 +463,7 @@ static void prologue(struct ebt_ctx *c)
 {
 	int s;
 
-	if (uses_ctx(c))
+	if (c->force_ctx || uses_ctx(c))
 		mov64_reg(c, R_CTX, 1);
 	if (c->direct && c->target == EBT_TARGET_TC) {
 		tc_pull(c);

@@ -393,6 +393,10 @@ static void free_ctx(struct ebt_ctx *c)
 	free(c->fix);
 }
 
+static int translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts *opts,
+		     int force_ctx, struct ebt_insn **out, size_t *nout, struct ebt_diag *diag,
+		     struct ebt_stats *stats);
+
 /* One translation of the whole program; c->in, n, target, action set. */
 static int run(struct ebt_ctx *c)
 {
@@ -449,6 +453,19 @@ int ebt_translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts
 		  struct ebt_insn **out, size_t *nout, struct ebt_diag *diag,
 		  struct ebt_stats *stats)
 {
+	return translate(insns, n, opts, 0, out, nout, diag, stats);
+}
+
+int ebt_translate_ctx(const struct cbpf_insn *insns, size_t n, const struct ebt_opts *opts,
+		      int force_ctx, struct ebt_insn **out, size_t *nout, struct ebt_diag *diag)
+{
+	return translate(insns, n, opts, force_ctx, out, nout, diag, NULL);
+}
+
+static int translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts *opts,
+		     int force_ctx, struct ebt_insn **out, size_t *nout, struct ebt_diag *diag,
+		     struct ebt_stats *stats)
+{
 	struct ebt_ctx c, w;
 	struct cbpf_diag cd;
 	int rc;
@@ -465,10 +482,12 @@ int ebt_translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts
 	if (rc < 0)
 		return fail(&c, rc, cd.insn, cd.msg);
 	init_ctx(&c, insns, n, opts, diag, 0);
+	c.force_ctx = force_ctx;
 	rc = run(&c);
 	if (rc == 0 && opts->target == EBT_TARGET_SOCKET) {
 		/* socket filters: LD_ABS everywhere, or the stack window: the smaller */
 		init_ctx(&w, insns, n, opts, diag, 1);
+		w.force_ctx = force_ctx;
 		if (run(&w) == 0 && xlated_estimate(&w) < xlated_estimate(&c)) {
 			free(c.out);
 			free_ctx(&c);

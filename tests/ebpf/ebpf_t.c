@@ -379,6 +379,96 @@ static void live_cases(const struct pkts *p, int count)
 	}
 }
 
+/* ---- capture: the tc program that writes matches to a ring buffer ---- */
+
+struct got {
+	int n;
+	struct ebt_cap_hdr h;
+	uint8_t data[128];
+};
+
+static int take(void *ud, const struct ebt_cap_hdr *h, const uint8_t *data)
+{
+	struct got *g = ud;
+
+	g->n++;
+	g->h = *h;
+	memcpy(g->data, data, h->caplen < sizeof(g->data) ? h->caplen : sizeof(g->data));
+	return 0;
+}
+
+/* One program, one frame: the verdict is TC_ACT_UNSPEC and the ring holds want_len bytes. */
+static void capture_one(const char *name, const char *src, const uint8_t *frame, uint32_t len,
+			uint32_t snap, int want_n, uint32_t want_cap)
+{
+	static char log[1 << 16];
+	struct cbpf_insn *prog = NULL;
+	struct ebt_insn *e = NULL;
+	struct ebt_ring *ring = NULL;
+	struct got g;
+	size_t n = 0, ne = 0;
+	uint32_t ret = 0;
+	int map, fd = -1;
+
+	memset(&g, 0, sizeof(g));
+	map = ebt_ringbuf_create(1 << 16);
+	if (!tap_ok(map >= 0 && cbpf_asm(src, strlen(src), CBPF_SYNTAX_AUTO, &prog, &n, NULL, NULL) == 0 &&
+		    ebt_capture_program(prog, n, snap, map, EBT_CAP_EGRESS, &e, &ne, NULL) == 0,
+		    "capture %s: ring buffer and program", name))
+		goto out;
+	fd = ebt_prog_load(e, ne, EBT_TARGET_TC, log, sizeof(log));
+	if (!tap_ok(fd >= 0, "capture %s: the verifier accepts it", name)) {
+		tap_diag("%s", log);
+		goto out;
+	}
+	tap_is_int(ebt_test_run(fd, frame, len, 0, &ret, NULL), 0, "capture %s: runs", name);
+	tap_is_int(ret, (uint32_t)-1, "capture %s: returns TC_ACT_UNSPEC", name);
+	tap_is_int(ebt_ring_open(map, 1 << 16, &ring), 0, "capture %s: ring mapped", name);
+	if (!ring)
+		goto out;
+	tap_is_int(ebt_ring_consume(ring, take, &g), want_n, "capture %s: %d record(s)", name, want_n);
+	if (want_n) {
+		tap_is_int(g.h.wirelen, len, "capture %s: wire length", name);
+		tap_is_int(g.h.caplen, want_cap, "capture %s: bytes kept", name);
+		tap_is_int(g.h.ifindex, 1, "capture %s: ifindex (test-run: lo)", name);
+		tap_is_int(g.h.direction, EBT_CAP_EGRESS, "capture %s: direction", name);
+		tap_ok(memcmp(g.data, frame, want_cap) == 0, "capture %s: the bytes", name);
+	}
+	tap_is_int(ebt_ring_consume(ring, take, &g), 0, "capture %s: ring drained", name);
+out:
+	ebt_ring_close(ring);
+	ebt_free(e);
+	cbpf_free(prog);
+	if (fd >= 0)
+		close(fd);
+	if (map >= 0)
+		close(map);
+}
+
+/* A TCP/IPv4 SYN to port 80 behind Ethernet, 74 bytes. */
+static const uint8_t syn80[74] = {
+	0x02, 0, 0x5e, 0x10, 0, 1, 0x02, 0, 0x5e, 0x10, 0, 2, 0x08, 0x00,
+	0x45, 0, 0, 60, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2,
+	0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0xa0, 0x02, 0xfa, 0xf0, 0, 0, 0, 0,
+	2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+};
+
+static void capture_cases(void)
+{
+	static const char tcp80[] =
+		"ldh [12]\njeq #0x800, ip, no\nip: ldb [23]\njeq #6, tcp, no\n"
+		"tcp: ldxb 4*([14]&0xf)\nldh [x + 16]\njeq #80, yes, no\nyes: ret #262144\nno: ret #0\n";
+	static const char tcp81[] =
+		"ldh [12]\njeq #0x800, ip, no\nip: ldb [23]\njeq #6, tcp, no\n"
+		"tcp: ldxb 4*([14]&0xf)\nldh [x + 16]\njeq #81, yes, no\nyes: ret #262144\nno: ret #0\n";
+
+	capture_one("tcp port 80, snaplen 64", tcp80, syn80, sizeof(syn80), 64, 1, 64);
+	capture_one("tcp port 80, snaplen 1500", tcp80, syn80, sizeof(syn80), 1500, 1, sizeof(syn80));
+	capture_one("tcp port 81 (no match)", tcp81, syn80, sizeof(syn80), 64, 0, 0);
+	capture_one("ret #20", "ret #20\n", syn80, sizeof(syn80), 64, 1, 20);
+	capture_one("snaplen 65535 > ring (no room)", tcp80, syn80, sizeof(syn80), 65535, 0, 0);
+}
+
 static void error_cases(void)
 {
 	static const struct {
@@ -432,5 +522,6 @@ int main(void)
 	corpus_cases(&p, getenv("EBPF_T_EXPRS") ? atoi(getenv("EBPF_T_EXPRS")) : 120);
 	random_cases(&p, 150);
 	live_cases(&p, 60);
+	capture_cases();
 	return tap_done();
 }
