@@ -62,6 +62,8 @@ struct ebt_ctx {
 	uint8_t *dead;		/* pure and its result unused: emit nothing */
 	uint8_t *a_live_out;	/* A read later on some path */
 	uint8_t *xnz;		/* X known non-zero on entry */
+	uint8_t *xk_known;	/* X holds xk[pc] on entry, on every path */
+	uint32_t *xk;
 	uint8_t *check;		/* a bounds check precedes it */
 	uint32_t *ant;		/* bytes every path from here surely loads (direct) */
 	size_t *addr;		/* its first eBPF instruction */

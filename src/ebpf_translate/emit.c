@@ -220,12 +220,15 @@ static void ancillary(struct ebt_ctx *c, uint32_t k)
 }
 
 /* A = packet load (LD ABS/IND). */
-static void load_a(struct ebt_ctx *c, const struct cbpf_insn *i)
+static void load_a(struct ebt_ctx *c, size_t pc)
 {
+	const struct cbpf_insn *i = &c->in[pc];
 	uint32_t off, size;
 
 	switch (ebt_load_kind(c, i, &off, &size)) {
 	case LD_DIRECT:
+		if (!c->a_live_out[pc])
+			break;	/* its bounds check already did all a dead load does */
 		ldx(c, bpf_size(size), R_A, direct_base(c), direct_off(c, off));
 		bswap(c, R_A, size);
 		break;
@@ -298,6 +301,13 @@ static void alu(struct ebt_ctx *c, size_t pc)
 		put(c, ebt_raw((uint8_t)i->code, R_A, 0, 0, (int32_t)i->k));
 		return;
 	}
+	if (c->xk_known[pc] && (c->xk[pc] != 0 || (op != BPF_DIV && op != BPF_MOD))) {
+		if ((op == BPF_LSH || op == BPF_RSH) && c->xk[pc] >= 32)
+			mov32_imm(c, R_A, 0);	/* classic: a shift by 32 or more gives 0 */
+		else
+			put(c, ebt_raw((uint8_t)(BPF_ALU | op | BPF_K), R_A, 0, 0, (int32_t)c->xk[pc]));
+		return;
+	}
 	if ((op == BPF_DIV || op == BPF_MOD) && !c->xnz[pc])
 		jmp32_exit0(c, BPF_JEQ, R_X, 0);
 	if (op == BPF_LSH || op == BPF_RSH) {
@@ -332,7 +342,13 @@ static void cond_jump(struct ebt_ctx *c, size_t pc)
 	size_t t = pc + 1 + i->jt, f = pc + 1 + i->jf, nx = next_reach(c, pc);
 	int op = BPF_OP(i->code), src = BPF_SRC(i->code);
 	int32_t imm = src == BPF_K ? (int32_t)i->k : 0;
-	int sreg = src == BPF_X ? R_X : 0;
+	int sreg;
+
+	if (src == BPF_X && c->xk_known[pc]) {	/* X is a known constant here */
+		src = BPF_K;
+		imm = (int32_t)c->xk[pc];
+	}
+	sreg = src == BPF_X ? R_X : 0;
 
 	if (t == f) {
 		if (t != nx)
@@ -378,7 +394,7 @@ static void one(struct ebt_ctx *c, size_t pc)
 		case BPF_IMM: mov32_imm(c, R_A, i->k); break;
 		case BPF_MEM: load_mem(c, R_A, (int)i->k); break;
 		case BPF_LEN: load_len(c, pc, R_A); break;
-		default: load_a(c, i); break;
+		default: load_a(c, pc); break;
 		}
 		break;
 	case BPF_LDX:

@@ -9,8 +9,11 @@
  *                   A and X are zeroed at entry only if read before written,
  *                   A is saved around a load that clobbers r0 only if live;
  *   M[] init        slots read before a store on some path start at 0;
- *   X non-zero      a division by X after `ldx #k` (k != 0) or after an
- *                   earlier guarded division needs no guard;
+ *   X constant      an operation on X known to hold k (after `ldx #k` on
+ *                   every path) uses k as an immediate: no guard, and no
+ *                   division fix-up by the verifier;
+ *   X non-zero      a division by X after an earlier guarded one needs no
+ *                   guard;
  *   bounds checks   (tc, xdp) a check at the first load of a region covers
  *                   every direct load that all paths from there execute
  *                   (anticipated need), and is skipped where every path in
@@ -195,6 +198,14 @@ static void liveness(struct ebt_ctx *c)
 		for (out = 0, k = 0; k < ns; k++)
 			out |= in[s[k]];
 		use_def(&c->in[pc], &use, &def, &pure);
+		if (BPF_CLASS(c->in[pc].code) == BPF_ALU && BPF_SRC(c->in[pc].code) == BPF_X &&
+		    c->xk_known[pc] && c->xk[pc] != 0) {
+			use &= ~2;	/* X is an immediate here */
+			pure = 1;
+		}
+		if (BPF_CLASS(c->in[pc].code) == BPF_JMP && BPF_SRC(c->in[pc].code) == BPF_X &&
+		    BPF_OP(c->in[pc].code) != BPF_JA && c->xk_known[pc])
+			use &= ~2;
 		c->a_live_out[pc] = out & 1;
 		if (pure && def && !(out & def)) {
 			c->dead[pc] = 1;
@@ -225,11 +236,14 @@ static int forward(struct ebt_ctx *c)
 	memset(c->xnz, 1, c->n);
 	minit[0] = 0;
 	c->xnz[0] = 0;
+	c->xk_known[0] = 1;	/* X starts at 0 */
+	c->xk[0] = 0;
 	seen[0] = 1;
 	for (pc = 0; pc < c->n; pc++) {
 		const struct cbpf_insn *i = &c->in[pc];
 		uint16_t m = minit[pc];
-		uint8_t x = c->xnz[pc];
+		uint8_t x = c->xnz[pc], xkn = c->xk_known[pc];
+		uint32_t xk = c->xk[pc];
 
 		if (!c->reach[pc])
 			continue;
@@ -242,16 +256,26 @@ static int forward(struct ebt_ctx *c)
 			if (!(m & (1u << i->k)))
 				c->m_uninit |= (uint16_t)(1u << i->k);
 		}
-		if (BPF_CLASS(i->code) == BPF_LDX)
+		if (BPF_CLASS(i->code) == BPF_LDX) {
 			x = BPF_MODE(i->code) == BPF_IMM && i->k != 0;
-		else if (i->code == (BPF_MISC | BPF_TAX))
+			xkn = BPF_MODE(i->code) == BPF_IMM;
+			xk = i->k;
+		} else if (i->code == (BPF_MISC | BPF_TAX)) {
 			x = 0;
+			xkn = 0;
+		}
 		else if (i->code == (BPF_ALU | BPF_DIV | BPF_X) || i->code == (BPF_ALU | BPF_MOD | BPF_X))
 			x = 1;	/* the guard returned otherwise */
 		ns = succs(c, pc, s);
 		for (k = 0; k < ns; k++) {
 			minit[s[k]] = seen[s[k]] ? (uint16_t)(minit[s[k]] & m) : m;
 			c->xnz[s[k]] = seen[s[k]] ? (uint8_t)(c->xnz[s[k]] & x) : x;
+			if (!seen[s[k]]) {
+				c->xk_known[s[k]] = xkn;
+				c->xk[s[k]] = xk;
+			} else if (!xkn || c->xk[s[k]] != xk) {
+				c->xk_known[s[k]] = 0;
+			}
 			seen[s[k]] = 1;
 		}
 	}
@@ -373,10 +397,12 @@ static int alloc_ctx(struct ebt_ctx *c)
 	c->dead = calloc(n, 1);
 	c->a_live_out = calloc(n, 1);
 	c->xnz = calloc(n, 1);
+	c->xk_known = calloc(n, 1);
+	c->xk = calloc(n, sizeof(*c->xk));
 	c->check = calloc(n, 1);
 	c->ant = calloc(n, sizeof(*c->ant));
 	c->addr = calloc(n, sizeof(*c->addr));
-	if (!c->reach || !c->dead || !c->a_live_out || !c->xnz || !c->check || !c->ant || !c->addr)
+	if (!c->reach || !c->dead || !c->a_live_out || !c->xnz || !c->xk_known || !c->xk || !c->check || !c->ant || !c->addr)
 		return -ENOMEM;
 	return 0;
 }
@@ -387,6 +413,8 @@ static void free_ctx(struct ebt_ctx *c)
 	free(c->dead);
 	free(c->a_live_out);
 	free(c->xnz);
+	free(c->xk_known);
+	free(c->xk);
 	free(c->check);
 	free(c->ant);
 	free(c->addr);
@@ -406,12 +434,16 @@ static int run(struct ebt_ctx *c)
 		reachability(c);
 		rc = check_supported(c);
 	}
+	if (rc == 0)
+		rc = forward(c);	/* X constants, for liveness */
 	if (rc == 0) {
 		liveness(c);
 		rc = c->err;
 	}
-	if (rc == 0)
-		rc = forward(c);
+	if (rc == 0) {
+		c->m_used = c->m_uninit = 0;
+		rc = forward(c);	/* M[] again, without the dead loads */
+	}
 	if (rc == 0 && (c->target != EBT_TARGET_SOCKET || c->window))
 		rc = bounds(c);
 	if (rc == 0) {
