@@ -200,8 +200,12 @@ static void liveness(struct ebt_ctx *c)
 		use_def(&c->in[pc], &use, &def, &pure);
 		if (BPF_CLASS(c->in[pc].code) == BPF_ALU && BPF_SRC(c->in[pc].code) == BPF_X &&
 		    c->xk_known[pc] && c->xk[pc] != 0) {
+			int op = BPF_OP(c->in[pc].code);
+
 			use &= ~2;	/* X is an immediate here */
 			pure = 1;
+			if ((op == BPF_LSH || op == BPF_RSH) && c->xk[pc] >= 32)
+				use = 0;	/* A = 0 */
 		}
 		if (BPF_CLASS(c->in[pc].code) == BPF_JMP && BPF_SRC(c->in[pc].code) == BPF_X &&
 		    BPF_OP(c->in[pc].code) != BPF_JA && c->xk_known[pc])

@@ -36,6 +36,50 @@ X
 "$PFC" ebpf -d ip >"$tmpdir/out.sock" 2>&1
 same_file "$tmpdir/out.sock" "$tmpdir/want.sock" "pfc ebpf -d ip: socket filter by default, LD_ABS"
 
+# What the translator leaves out: dead code, guards it can prove useless,
+# separate bounds checks.
+shape() {	# shape NAME TARGET PROGRAM WANT
+	printf '%b' "$3" >"$tmpdir/shape.bpf"
+	is "$("$PFC" ebpf --target "$2" --asm "$tmpdir/shape.bpf" 2>&1)" "$4" "$1"
+}
+shape "a dead definition is dropped" socket 'ld #1\nld #2\nret a\n' \
+"   0: (b4) w0 = 2
+   1: (95) exit"
+shape "X known: division by an immediate, unreachable code dropped" socket \
+	'ldx #4\nld len\ndiv x\nja l\nret #9\nl: ret a\n' \
+"   0: (bf) r6 = r1
+   1: (61) r0 = *(u32 *)(r6 +0)
+   2: (34) w0 /= 4
+   3: (95) exit"
+shape "X unknown: one guard serves two divisions" socket \
+	'ld len\ntax\nld [0]\ndiv x\nmod x\nret a\n' \
+"   0: (bf) r6 = r1
+   1: (61) r0 = *(u32 *)(r6 +0)
+   2: (bc) w7 = w0
+   3: (20) r0 = *(u32 *)skb[0]
+   4: (16) if w7 == 0x0 goto pc+3
+   5: (3c) w0 /= w7
+   6: (9c) w0 %= w7
+   7: (95) exit
+   8: (b4) w0 = 0
+   9: (95) exit"
+shape "xdp: one bounds check for three loads, dead loads dropped" xdp \
+	'ldh [12]\nldb [23]\nadd x\nldh [20]\nret a\n' \
+"   0: (bf) r6 = r1
+   1: (61) r8 = *(u32 *)(r6 +0)
+   2: (61) r9 = *(u32 *)(r6 +4)
+   3: (bf) r2 = r8
+   4: (07) r2 += 24
+   5: (2d) if r2 > r9 goto pc+3
+   6: (69) r0 = *(u16 *)(r8 +20)
+   7: (dc) r0 = be16 r0
+   8: (95) exit
+   9: (b4) w0 = 0
+  10: (95) exit"
+shape "a shift by X >= 32 gives 0" tc 'ldx #40\nld #5\nlsh x\nret a\n' \
+"   0: (b4) w0 = 0
+   1: (95) exit"
+
 # --action: match and non-match verdicts.
 printf 'ret #1\n' >"$tmpdir/r1.bpf"
 printf 'ret #0\n' >"$tmpdir/r0.bpf"
@@ -88,6 +132,14 @@ else
 		case "$got" in *": $want  name pfc_filter "*) ok 0 "bpftool prog load f.$t.o: a $want program";;
 		*) ok 1 "bpftool prog load f.$t.o: a $want program"; diag "$got";; esac
 	done
+	# bpftool's listing is ours, line for line, but for the context loads the
+	# verifier rewrites (__sk_buff offsets become struct sk_buff ones).
+	printf 'ld len\nst M[0]\nst M[2]\nldx #3\nadd x\nlsh #2\njgt #7, a, b\na: ld M[0]\nldx M[2]\nsub x\ntax\nld M[2]\nadd x\njset #1, c, b\nc: ret a\nb: ret #0\n' >"$tmpdir/alu.bpf"
+	"$PFC" ebpf -d -o "$tmpdir/alu.o" --asm "$tmpdir/alu.bpf" | grep -v '(r6 +' >"$tmpdir/alu.ours"
+	unshare -m sh -c "mkdir -p '$tmpdir/bpffs' && mount -t bpf bpf '$tmpdir/bpffs' &&
+		bpftool prog load '$tmpdir/alu.o' '$tmpdir/bpffs/p' &&
+		bpftool prog dump xlated pinned '$tmpdir/bpffs/p'" 2>&1 | grep -v '(r6 +' >"$tmpdir/alu.bpftool"
+	same_file "$tmpdir/alu.ours" "$tmpdir/alu.bpftool" "pfc ebpf -d and bpftool prog dump xlated agree"
 fi
 
 ns=pfc-ebpf-$$
