@@ -431,12 +431,11 @@ static void tc_pull(struct ebt_ctx *c)
 	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(data_end));
 	mov64_reg(c, 2, R_DATA);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)c->max_need));
-	put(c, ebt_raw(BPF_JMP | BPF_JLE | BPF_X, 2, R_END, 7, 0));
+	put(c, ebt_raw(BPF_JMP | BPF_JLE | BPF_X, 2, R_END, 6, 0));
 	ldx(c, BPF_W, 2, R_CTX, SKB_OFF(len));
 	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, 2, 0, 1, (int32_t)c->max_need));
 	mov32_imm(c, 2, c->max_need);
-	mov64_reg(c, 1, R_CTX);
-	call(c, BPF_FUNC_skb_pull_data);
+	call(c, BPF_FUNC_skb_pull_data);	/* r1 still holds the context */
 	ldx(c, BPF_W, R_DATA, R_CTX, SKB_OFF(data));
 	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(data_end));
 }
@@ -451,9 +450,8 @@ static void window_fill(struct ebt_ctx *c)
 	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(len));
 	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
 	mov32_imm(c, R_END, c->max_need);
-	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 6, 0));
-	mov64_reg(c, 1, R_CTX);
-	mov32_imm(c, 2, 0);
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 5, 0));
+	mov32_imm(c, 2, 0);	/* r1 still holds the context */
 	mov64_reg(c, 3, R_FP);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
 	mov64_reg(c, 4, R_END);
