@@ -5,7 +5,8 @@
  * The program is the filter translated for tc with every `exit` turned into
  * a jump to an epilogue: on a non-zero verdict it reserves a ring-buffer
  * record (header + snaplen bytes), fills the header (wire length, bytes
- * kept = min(verdict, snaplen, len), ifindex, direction), copies the bytes
+ * kept = min(verdict, snaplen, len), ifindex, direction, CLOCK_MONOTONIC
+ * time), copies the bytes
  * with bpf_skb_load_bytes and submits it; it always returns TC_ACT_UNSPEC,
  * so capturing never changes what happens to the packet.  The reader walks
  * the ring as the kernel's ringbuf layout defines it (8-byte record headers,
@@ -83,6 +84,8 @@ static void epilogue(struct gen *g, uint32_t snaplen, int map_fd, int direction)
 	put(g, ebt_raw(BPF_LDX | BPF_MEM | BPF_W, 2, 6, SKB_OFF(ifindex), 0));
 	put(g, ebt_raw(BPF_STX | BPF_MEM | BPF_W, 8, 2, 8, 0));
 	put(g, ebt_raw(BPF_ST | BPF_MEM | BPF_W, 8, 0, 12, direction));
+	put(g, ebt_raw(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ktime_get_ns));
+	put(g, ebt_raw(BPF_STX | BPF_MEM | BPF_DW, 8, 0, 16, 0));
 	fix[2] = g->n;
 	put(g, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, 7, 0, 0, 0));		/* nothing to copy */
 	put(g, ebt_raw(BPF_ALU64 | BPF_MOV | BPF_X, 1, 6, 0, 0));

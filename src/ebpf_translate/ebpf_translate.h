@@ -134,6 +134,7 @@ struct ebt_cap_hdr {
 	uint32_t caplen;	/* bytes that follow: min(verdict, snaplen, wirelen) */
 	uint32_t ifindex;
 	uint32_t direction;	/* as given to ebt_capture_program() */
+	uint64_t tstamp_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 };
 #define EBT_CAP_INGRESS 0
 #define EBT_CAP_EGRESS 1

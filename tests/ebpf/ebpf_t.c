@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "corpus.h"
@@ -466,6 +467,14 @@ static int take(void *ud, const struct ebt_cap_hdr *h, const uint8_t *data)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* One program, one frame: the verdict is TC_ACT_UNSPEC and the ring holds want_len bytes. */
 static void capture_one(const char *name, const char *src, const uint8_t *frame, uint32_t len,
 			uint32_t snap, int want_n, uint32_t want_cap)
@@ -477,6 +486,7 @@ static void capture_one(const char *name, const char *src, const uint8_t *frame,
 	struct got g;
 	size_t n = 0, ne = 0;
 	uint32_t ret = 0;
+	uint64_t t0;
 	int map, fd = -1;
 
 	memset(&g, 0, sizeof(g));
@@ -490,6 +500,7 @@ static void capture_one(const char *name, const char *src, const uint8_t *frame,
 		tap_diag("%s", log);
 		goto out;
 	}
+	t0 = mono_ns();
 	tap_is_int(ebt_test_run(fd, frame, len, 0, &ret, NULL), 0, "capture %s: runs", name);
 	tap_is_int(ret, (uint32_t)-1, "capture %s: returns TC_ACT_UNSPEC", name);
 	tap_is_int(ebt_ring_open(map, 1 << 16, &ring), 0, "capture %s: ring mapped", name);
@@ -501,6 +512,7 @@ static void capture_one(const char *name, const char *src, const uint8_t *frame,
 		tap_is_int(g.h.caplen, want_cap, "capture %s: bytes kept", name);
 		tap_is_int(g.h.ifindex, 1, "capture %s: ifindex (test-run: lo)", name);
 		tap_is_int(g.h.direction, EBT_CAP_EGRESS, "capture %s: direction", name);
+		tap_ok(g.h.tstamp_ns >= t0 && g.h.tstamp_ns <= mono_ns(), "capture %s: timestamp", name);
 		tap_ok(memcmp(g.data, frame, want_cap) == 0, "capture %s: the bytes", name);
 	}
 	tap_is_int(ebt_ring_consume(ring, take, &g), 0, "capture %s: ring drained", name);
