@@ -123,6 +123,9 @@ PFC_API int ebt_test_run(int prog_fd, const void *data, size_t len, uint32_t rep
 /* The number of instructions the kernel holds after verification (xlated). */
 PFC_API int ebt_prog_xlated_count(int prog_fd, uint32_t *count);
 
+/* BPF_OBJ_PIN a program or map at path (on a bpffs): for `tc ... bpf object-pinned`. */
+PFC_API int ebt_obj_pin(int fd, const char *path);
+
 /* SO_ATTACH_BPF the program to a socket; SO_DETACH_BPF with prog_fd < 0. */
 PFC_API int ebt_attach_socket(int sock, int prog_fd);
 

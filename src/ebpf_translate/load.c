@@ -119,3 +119,13 @@ int ebt_attach_socket(int sock, int prog_fd)
 		rc = setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd, sizeof(prog_fd));
 	return rc < 0 ? -errno : 0;
 }
+
+int ebt_obj_pin(int fd, const char *path)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.pathname = (uint64_t)(uintptr_t)path;
+	a.bpf_fd = (uint32_t)fd;
+	return sys_bpf(BPF_OBJ_PIN, &a, sizeof(a));
+}
