@@ -550,6 +550,38 @@ static void capture_cases(void)
 	capture_one("snaplen 65535 > ring (no room)", tcp80, syn80, sizeof(syn80), 65535, 0, 0);
 }
 
+/* Any program, valid or not: the translator refuses exactly what the validator refuses. */
+static void invalid_cases(int count)
+{
+	struct cbpf_insn prog[48];
+	struct rp_rng r;
+	int i, bad = 0, refused = 0;
+
+	rp_seed(&r, 99);
+	for (i = 0; i < count; i++) {
+		size_t n = rp_program(&r, prog, 48, RP_ANC), ne = 0;
+		int valid = cbpf_validate(prog, n, CBPF_FLAVOR_SOCKET, NULL) == 0, t;
+
+		for (t = 0; t < NTARGETS; t++) {
+			struct ebt_opts o = { sizeof(o), (enum ebt_target)t, EBT_ACTION_NONE };
+			struct ebt_insn *e = NULL;
+			struct ebt_diag d;
+			int rc = ebt_translate(prog, n, &o, &e, &ne, &d, NULL);
+
+			refused += !valid;
+			if (valid ? !(rc == 0 || rc == -EOPNOTSUPP) : rc != -EINVAL) {
+				if (bad++ == 0)
+					tap_diag("  program %d [%s]: valid %d, rc %d (%s)", i,
+						 ebt_target_name((enum ebt_target)t), valid, rc, d.msg);
+			}
+			ebt_free(e);
+		}
+	}
+	tap_ok(bad == 0 && refused > 0,
+	       "%d random programs x 3 targets: -EINVAL exactly for the %d invalid ones", count,
+	       refused / NTARGETS);
+}
+
 static void error_cases(void)
 {
 	static const struct {
@@ -591,6 +623,7 @@ int main(void)
 	int fd;
 
 	error_cases();
+	invalid_cases(2000);
 	fd = load_for(probe, 1, EBT_TARGET_SOCKET, "probe", NULL);
 	if (fd == -EPERM || fd == -EACCES) {
 		tap_skip("cannot load eBPF here (%s): needs CAP_BPF", strerror(-fd));
