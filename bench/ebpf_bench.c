@@ -10,7 +10,8 @@
  *          frame.  The converter's own speed cannot be measured that way
  *          (classic programs cannot be test-run), and a filter's ~10 ns are
  *          lost in the noise of a 2 us AF_UNIX send on this shared machine.
- * usage: ebpf_bench [-v] EXPRESSIONS-FILE
+ * usage: ebpf_bench [-v] EXPRESSIONS-FILE  (one per line; "DLT<TAB>expression" picks
+ *        the link type, default EN10MB; '#' comments)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +23,9 @@
 #include "filtergen.h"
 #include "kconv.h"
 
+#ifndef REPEAT
 #define REPEAT 1000000u
+#endif
 #define ROUNDS 3
 
 static const uint8_t frame[74] = {
@@ -86,8 +89,10 @@ static double run_ns(int fd, enum ebt_target t)
 
 static const struct cbpf_insn ret_only[] = { { BPF_RET | BPF_K, 0, 0, 262144 } };
 
-static void one(const char *expr, struct sums *s, const double base[3], int verbose)
+static void one(const char *line, struct sums *s, const double base[3], int verbose)
 {
+	const char *tab = strchr(line, '\t'), *expr = tab ? tab + 1 : line;
+	char dlt_name[64] = "EN10MB";
 	struct fg_compile_opts o;
 	struct cbpf_insn *p = NULL;
 	struct fg_diag d;
@@ -97,7 +102,12 @@ static void one(const char *expr, struct sums *s, const double base[3], int verb
 	int t, fd[3];
 
 	fg_compile_opts_init(&o);
-	if (fg_compile(expr, strlen(expr), &o, &p, &n, &d) < 0)
+	if (tab && (size_t)(tab - line) < sizeof(dlt_name)) {
+		memcpy(dlt_name, line, (size_t)(tab - line));
+		dlt_name[tab - line] = '\0';
+	}
+	if (fg_linktype_lookup(dlt_name, &o.linktype) < 0 ||
+	    fg_compile(expr, strlen(expr), &o, &p, &n, &d) < 0)
 		return;
 	kc = kconv_count(p, n);
 	for (t = 0; t < 3; t++) {
