@@ -56,6 +56,7 @@ struct ebt_ctx {
 	enum ebt_action action;
 	int window;		/* socket: loads through the stack window */
 	int force_ctx;		/* r6 = ctx even if the filter reads none (capture) */
+	int ctx;		/* register with the context: r6, or r1 when nothing calls */
 	struct ebt_diag *diag;
 	/* per cBPF instruction */
 	uint8_t *reach;		/* reachable from the entry */

@@ -193,24 +193,24 @@ static void ancillary(struct ebt_ctx *c, uint32_t k)
 
 	switch (a) {
 	case SKF_AD_PROTOCOL:
-		ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(protocol));
+		ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(protocol));
 		bswap(c, R_A, 2);
 		break;
-	case SKF_AD_PKTTYPE: ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(pkt_type)); break;
+	case SKF_AD_PKTTYPE: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(pkt_type)); break;
 	case SKF_AD_IFINDEX:
 		/* classic returns 0 from the program when the skb has no device */
-		ldx(c, BPF_W, R_A, R_CTX, xdp ? (int16_t)offsetof(struct xdp_md, ingress_ifindex) :
+		ldx(c, BPF_W, R_A, c->ctx, xdp ? (int16_t)offsetof(struct xdp_md, ingress_ifindex) :
 						 SKB_OFF(ifindex));
 		if (!xdp)
 			jmp32_exit0(c, BPF_JEQ, R_A, 0);
 		break;
-	case SKF_AD_MARK: ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(mark)); break;
-	case SKF_AD_QUEUE: ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(queue_mapping)); break;
-	case SKF_AD_RXHASH: ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(hash)); break;
-	case SKF_AD_VLAN_TAG: ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(vlan_tci)); break;
-	case SKF_AD_VLAN_TAG_PRESENT: ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(vlan_present)); break;
+	case SKF_AD_MARK: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(mark)); break;
+	case SKF_AD_QUEUE: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(queue_mapping)); break;
+	case SKF_AD_RXHASH: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(hash)); break;
+	case SKF_AD_VLAN_TAG: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(vlan_tci)); break;
+	case SKF_AD_VLAN_TAG_PRESENT: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(vlan_present)); break;
 	case SKF_AD_VLAN_TPID:
-		ldx(c, BPF_W, R_A, R_CTX, SKB_OFF(vlan_proto));
+		ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(vlan_proto));
 		bswap(c, R_A, 2);
 		break;
 	case SKF_AD_CPU: call(c, BPF_FUNC_get_smp_processor_id); break;
@@ -275,13 +275,13 @@ static void load_len(struct ebt_ctx *c, size_t pc, int dst)
 	int save;
 
 	if (c->target != EBT_TARGET_XDP) {
-		ldx(c, BPF_W, dst, R_CTX, SKB_OFF(len));
+		ldx(c, BPF_W, dst, c->ctx, SKB_OFF(len));
 		return;
 	}
 	save = dst != R_A && c->a_live_out[pc];
 	if (save)
 		put(c, ebt_raw(BPF_STX | BPF_MEM | BPF_W, R_FP, R_A, EBT_SAVE_A_OFF, 0));
-	mov64_reg(c, 1, R_CTX);
+	mov64_reg(c, 1, c->ctx);
 	call(c, BPF_FUNC_xdp_get_buff_len);
 	mov32_reg(c, dst, R_A);
 	if (save)
@@ -427,17 +427,17 @@ static void one(struct ebt_ctx *c, size_t pc)
 /* tc: make the bytes direct loads reach linear (bpf_skb_pull_data) if needed. */
 static void tc_pull(struct ebt_ctx *c)
 {
-	ldx(c, BPF_W, R_DATA, R_CTX, SKB_OFF(data));
-	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(data_end));
+	ldx(c, BPF_W, R_DATA, c->ctx, SKB_OFF(data));
+	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
 	mov64_reg(c, 2, R_DATA);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)c->max_need));
 	put(c, ebt_raw(BPF_JMP | BPF_JLE | BPF_X, 2, R_END, 6, 0));
-	ldx(c, BPF_W, 2, R_CTX, SKB_OFF(len));
+	ldx(c, BPF_W, 2, c->ctx, SKB_OFF(len));
 	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, 2, 0, 1, (int32_t)c->max_need));
 	mov32_imm(c, 2, c->max_need);
 	call(c, BPF_FUNC_skb_pull_data);	/* r1 still holds the context */
-	ldx(c, BPF_W, R_DATA, R_CTX, SKB_OFF(data));
-	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(data_end));
+	ldx(c, BPF_W, R_DATA, c->ctx, SKB_OFF(data));
+	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
 }
 
 /*
@@ -447,7 +447,7 @@ static void tc_pull(struct ebt_ctx *c)
  */
 static void window_fill(struct ebt_ctx *c)
 {
-	ldx(c, BPF_W, R_END, R_CTX, SKB_OFF(len));
+	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(len));
 	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
 	mov32_imm(c, R_END, c->max_need);
 	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 5, 0));
@@ -473,19 +473,47 @@ static int uses_ctx(const struct ebt_ctx *c)
 	return 0;
 }
 
+/* Does the program call anything (helpers, LD_ABS/LD_IND), clobbering r1? */
+static int calls(const struct ebt_ctx *c)
+{
+	size_t pc;
+
+	if (c->force_ctx || (c->direct && c->target != EBT_TARGET_XDP))
+		return 1;	/* capture epilogue, bpf_skb_pull_data, bpf_skb_load_bytes */
+	for (pc = 0; pc < c->n; pc++) {
+		const struct cbpf_insn *i = &c->in[pc];
+		int32_t a = (int32_t)i->k - SKF_AD_OFF;
+		uint32_t off, size;
+		enum ebt_load lk;
+
+		if (!c->reach[pc] || c->dead[pc])
+			continue;
+		lk = ebt_load_kind(c, i, &off, &size);
+		if (lk == LD_NATIVE || (lk == LD_ANC && (a == SKF_AD_CPU || a == SKF_AD_RANDOM)))
+			return 1;
+		if (c->target == EBT_TARGET_XDP && BPF_MODE(i->code) == BPF_LEN &&
+		    (BPF_CLASS(i->code) == BPF_LD || BPF_CLASS(i->code) == BPF_LDX))
+			return 1;	/* bpf_xdp_get_buff_len */
+	}
+	return 0;
+}
+
 static void prologue(struct ebt_ctx *c)
 {
 	int s;
 
-	if (c->force_ctx || uses_ctx(c))
+	c->ctx = 1;
+	if (c->force_ctx || (uses_ctx(c) && calls(c))) {
+		c->ctx = R_CTX;
 		mov64_reg(c, R_CTX, 1);
+	}
 	if (c->direct && c->target == EBT_TARGET_TC) {
 		tc_pull(c);
 	} else if (c->direct && c->target == EBT_TARGET_SOCKET) {
 		window_fill(c);
 	} else if (c->direct && c->target == EBT_TARGET_XDP) {
-		ldx(c, BPF_W, R_DATA, R_CTX, (int16_t)offsetof(struct xdp_md, data));
-		ldx(c, BPF_W, R_END, R_CTX, (int16_t)offsetof(struct xdp_md, data_end));
+		ldx(c, BPF_W, R_DATA, c->ctx, (int16_t)offsetof(struct xdp_md, data));
+		ldx(c, BPF_W, R_END, c->ctx, (int16_t)offsetof(struct xdp_md, data_end));
 	}
 	if (c->a_live_in)
 		mov32_imm(c, R_A, 0);

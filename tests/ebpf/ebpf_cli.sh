@@ -8,19 +8,18 @@
 
 # Golden listings.
 cat >"$tmpdir/want.xdp" <<'X'
-   0: (bf) r6 = r1
-   1: (61) r8 = *(u32 *)(r6 +0)
-   2: (61) r9 = *(u32 *)(r6 +4)
-   3: (bf) r2 = r8
-   4: (07) r2 += 14
-   5: (2d) if r2 > r9 goto pc+5
-   6: (69) r0 = *(u16 *)(r8 +12)
-   7: (dc) r0 = be16 r0
-   8: (56) if w0 != 0x800 goto pc+2
-   9: (b4) w0 = 262144
-  10: (95) exit
-  11: (b4) w0 = 0
-  12: (95) exit
+   0: (61) r8 = *(u32 *)(r1 +0)
+   1: (61) r9 = *(u32 *)(r1 +4)
+   2: (bf) r2 = r8
+   3: (07) r2 += 14
+   4: (2d) if r2 > r9 goto pc+5
+   5: (69) r0 = *(u16 *)(r8 +12)
+   6: (dc) r0 = be16 r0
+   7: (56) if w0 != 0x800 goto pc+2
+   8: (b4) w0 = 262144
+   9: (95) exit
+  10: (b4) w0 = 0
+  11: (95) exit
 X
 "$PFC" ebpf --target xdp ip >"$tmpdir/out.xdp" 2>&1
 same_file "$tmpdir/out.xdp" "$tmpdir/want.xdp" "pfc ebpf --target xdp ip: listing"
@@ -47,10 +46,9 @@ shape "a dead definition is dropped" socket 'ld #1\nld #2\nret a\n' \
    1: (95) exit"
 shape "X known: division by an immediate, unreachable code dropped" socket \
 	'ldx #4\nld len\ndiv x\nja l\nret #9\nl: ret a\n' \
-"   0: (bf) r6 = r1
-   1: (61) r0 = *(u32 *)(r6 +0)
-   2: (34) w0 /= 4
-   3: (95) exit"
+"   0: (61) r0 = *(u32 *)(r1 +0)
+   1: (34) w0 /= 4
+   2: (95) exit"
 shape "X unknown: one guard serves two divisions" socket \
 	'ld len\ntax\nld [0]\ndiv x\nmod x\nret a\n' \
 "   0: (bf) r6 = r1
@@ -63,19 +61,18 @@ shape "X unknown: one guard serves two divisions" socket \
    7: (95) exit
    8: (b4) w0 = 0
    9: (95) exit"
-shape "xdp: one bounds check for three loads, dead loads dropped" xdp \
+shape "xdp: one bounds check for three loads, dead loads dropped, context kept in r1" xdp \
 	'ldh [12]\nldb [23]\nadd x\nldh [20]\nret a\n' \
-"   0: (bf) r6 = r1
-   1: (61) r8 = *(u32 *)(r6 +0)
-   2: (61) r9 = *(u32 *)(r6 +4)
-   3: (bf) r2 = r8
-   4: (07) r2 += 24
-   5: (2d) if r2 > r9 goto pc+3
-   6: (69) r0 = *(u16 *)(r8 +20)
-   7: (dc) r0 = be16 r0
-   8: (95) exit
-   9: (b4) w0 = 0
-  10: (95) exit"
+"   0: (61) r8 = *(u32 *)(r1 +0)
+   1: (61) r9 = *(u32 *)(r1 +4)
+   2: (bf) r2 = r8
+   3: (07) r2 += 24
+   4: (2d) if r2 > r9 goto pc+3
+   5: (69) r0 = *(u16 *)(r8 +20)
+   6: (dc) r0 = be16 r0
+   7: (95) exit
+   8: (b4) w0 = 0
+   9: (95) exit"
 shape "a shift by X >= 32 gives 0" tc 'ldx #40\nld #5\nlsh x\nret a\n' \
 "   0: (b4) w0 = 0
    1: (95) exit"
@@ -135,10 +132,10 @@ else
 	# bpftool's listing is ours, line for line, but for the context loads the
 	# verifier rewrites (__sk_buff offsets become struct sk_buff ones).
 	printf 'ld len\nst M[0]\nst M[2]\nldx #3\nadd x\nlsh #2\njgt #7, a, b\na: ld M[0]\nldx M[2]\nsub x\ntax\nld M[2]\nadd x\njset #1, c, b\nc: ret a\nb: ret #0\n' >"$tmpdir/alu.bpf"
-	"$PFC" ebpf -d -o "$tmpdir/alu.o" --asm "$tmpdir/alu.bpf" | grep -v '(r6 +' >"$tmpdir/alu.ours"
+	"$PFC" ebpf -d -o "$tmpdir/alu.o" --asm "$tmpdir/alu.bpf" | grep -v -e '(r6 +' -e '(r1 +' >"$tmpdir/alu.ours"
 	unshare -m sh -c "mkdir -p '$tmpdir/bpffs' && mount -t bpf bpf '$tmpdir/bpffs' &&
 		bpftool prog load '$tmpdir/alu.o' '$tmpdir/bpffs/p' &&
-		bpftool prog dump xlated pinned '$tmpdir/bpffs/p'" 2>&1 | grep -v '(r6 +' >"$tmpdir/alu.bpftool"
+		bpftool prog dump xlated pinned '$tmpdir/bpffs/p'" 2>&1 | grep -v -e '(r6 +' -e '(r1 +' >"$tmpdir/alu.bpftool"
 	same_file "$tmpdir/alu.ours" "$tmpdir/alu.bpftool" "pfc ebpf -d and bpftool prog dump xlated agree"
 fi
 
