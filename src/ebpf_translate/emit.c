@@ -177,12 +177,12 @@ static void xdp_ind(struct ebt_ctx *c, int dst, uint32_t k, uint32_t size)
 	if (k)
 		put(c, ebt_raw(BPF_ALU | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)k));
 	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 0, (int32_t)(0x7fff - size)), FIX_EXIT0, 0);
+	/* r3 = data + off + size; checked against data_end, read at r3 - size */
 	mov64_reg(c, 3, R_DATA);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0));
-	mov64_reg(c, 2, 3);
-	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)size));
-	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_X, 2, R_END, 0, 0), FIX_EXIT0, 0);
-	ldx(c, bpf_size(size), dst, 3, 0);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, (int32_t)size));
+	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_X, 3, R_END, 0, 0), FIX_EXIT0, 0);
+	ldx(c, bpf_size(size), dst, 3, (int16_t)-(int32_t)size);
 	bswap(c, dst, size);
 }
 
