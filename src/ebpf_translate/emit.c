@@ -3,8 +3,10 @@
  *
  * Walks the reachable cBPF instructions in order, emitting for each the eBPF
  * that the analyses in translate.c allow: A in r0 (LD_ABS, helpers and exit
- * all use r0), X in r7, the context in r6, data/data_end in r8/r9 on tc and
- * XDP (else r8/r9 hold two M[] slots), other M[] slots on the stack.  ALU
+ * all use r0), X in r7, the context in r6 (left in r1 when nothing calls),
+ * data/data_end in r8/r9 on tc and XDP, the byte count of the stack window
+ * in r9 on a socket filter that uses one; free ones of r8/r9 hold M[] slots,
+ * the others live on the stack.  ALU
  * and comparisons are 32-bit (BPF_ALU, BPF_JMP32), so immediates need no
  * temporary.  A conditional jump whose true branch falls through is
  * inverted; every "return 0" (failed check, division by zero, load out of
