@@ -66,5 +66,9 @@ echo "== 5. long lists: compile time and size, pfc vs libpcap 1.10.3 (libpcap cu
 sh "$top_srcdir/bench/lists.sh"
 
 echo
+echo "== 6. eBPF: pfc ebpf vs the kernel's classic converter (xlated size; test-run ns) =="
+top_builddir="$top_builddir" top_srcdir="$top_srcdir" $SHELL "$top_srcdir/bench/ebpf.sh"
+
+echo
 echo "== 8. seccomp: Docker's default profile, pfc vs libseccomp 2.5.4 optimize=1 and =2 (instructions, executed over nr 0..450) =="
 top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/seccomp.sh"

@@ -1,7 +1,7 @@
 # deps.sh -- install what pfc needs to build and test on Debian (sourced).
 # Installs only what is missing; uses sudo when not root.
 PFC_DEBS="build-essential autoconf automake libtool pkg-config flex bison
-libpcap-dev libnl-3-dev libnl-route-3-dev tcpdump netsniff-ng iproute2 git"
+libpcap-dev libnl-3-dev libnl-route-3-dev tcpdump netsniff-ng iproute2 git bpftool"
 PFC_DEBS="$PFC_DEBS libseccomp-dev"	# seccomp: test oracle and benchmark peer
 
 pfc_install_deps() {

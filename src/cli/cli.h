@@ -41,5 +41,6 @@ int cmd_asm(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_tc(int argc, char **argv);
 int cmd_seccomp(int argc, char **argv);
+int cmd_ebpf(int argc, char **argv);
 
 #endif /* PFC_CLI_H */

@@ -21,6 +21,7 @@ static void usage(FILE *out)
 	      "       pfc seccomp [--oci] POLICY [--arch A ...] [--format raw|c|dd|ddd|disasm|explain]\n"
 	      "                   [-o FILE]\n"
 	      "       pfc seccomp run [--oci] POLICY -- CMD [ARGS ...]\n"
+	      "       pfc ebpf [--target socket|tc|xdp] [-o FILE.o] [-d] (EXPRESSION | --asm PROG)\n"
 	      "       pfc --help | --version\n"
 	      "\n"
 	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 	      "             pass or mirror what matches), detach it, show the filters\n"
 	      "  seccomp    compile a seccomp policy or OCI profile into a filter, or run a\n"
 	      "             command under it; see pfc-seccomp(1)\n"
+	      "  ebpf       translate a filter into eBPF (socket, tc, xdp); see pfc ebpf --help\n"
 	      "An expression whose first word is a command name goes after `--`.\n"
 	      "See pfc(1).\n", out);
 }
@@ -45,6 +47,7 @@ static const struct subcommand subcommands[] = {
 	{ "asm", cmd_asm },
 	{ "tc", cmd_tc },
 	{ "seccomp", cmd_seccomp },
+	{ "ebpf", cmd_ebpf },
 };
 
 int main(int argc, char **argv)

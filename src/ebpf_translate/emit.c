@@ -1,0 +1,580 @@
+/*
+ * emit.c -- cBPF to eBPF: the code generator.
+ *
+ * Walks the reachable cBPF instructions in order, emitting for each the eBPF
+ * that the analyses in translate.c allow: A in r0 (LD_ABS, helpers and exit
+ * all use r0), X in r7, the context in r6 (left in r1 when nothing calls),
+ * data/data_end in r8/r9 on tc and XDP, the byte count of the stack window
+ * in r9 on a socket filter that uses one; free ones of r8/r9 hold M[] slots,
+ * the others live on the stack.  ALU
+ * and comparisons are 32-bit (BPF_ALU, BPF_JMP32), so immediates need no
+ * temporary.  A conditional jump whose true branch falls through is
+ * inverted; every "return 0" (failed check, division by zero, load out of
+ * range) jumps to one shared exit.  Jumps are patched at the end.
+ * Keeps true: every emitted instruction is reachable; r1-r5 never carry a
+ * value across a helper call or LD_ABS.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/pkt_cls.h>
+
+#include "ebt_int.h"
+
+#define SKB_OFF(f) ((int16_t)offsetof(struct __sk_buff, f))
+
+static void put(struct ebt_ctx *c, struct bpf_insn i)
+{
+	if (c->err)
+		return;
+	if (c->nout == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct bpf_insn *p = realloc(c->out, cap * sizeof(*p));
+
+		if (!p) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->out = p;
+		c->cap = cap;
+	}
+	c->out[c->nout++] = i;
+}
+
+static void jump(struct ebt_ctx *c, struct bpf_insn i, enum ebt_fix_kind kind, size_t pc)
+{
+	if (c->nfix == c->capfix) {
+		size_t cap = c->capfix ? c->capfix * 2 : 64;
+		struct ebt_fix *p = realloc(c->fix, cap * sizeof(*p));
+
+		if (!p) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->fix = p;
+		c->capfix = cap;
+	}
+	c->fix[c->nfix].at = c->nout;
+	c->fix[c->nfix].kind = kind;
+	c->fix[c->nfix].pc = pc;
+	c->nfix++;
+	put(c, i);
+}
+
+static void mov32_imm(struct ebt_ctx *c, int dst, uint32_t k)
+{
+	put(c, ebt_raw(BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, (int32_t)k));
+}
+
+static void mov32_reg(struct ebt_ctx *c, int dst, int src)
+{
+	put(c, ebt_raw(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0));
+}
+
+static void mov64_reg(struct ebt_ctx *c, int dst, int src)
+{
+	put(c, ebt_raw(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0));
+}
+
+static void ldx(struct ebt_ctx *c, int size, int dst, int src, int16_t off)
+{
+	put(c, ebt_raw((uint8_t)(BPF_LDX | BPF_MEM | size), dst, src, off, 0));
+}
+
+static void call(struct ebt_ctx *c, int helper)
+{
+	put(c, ebt_raw(BPF_JMP | BPF_CALL, 0, 0, 0, helper));
+}
+
+static void exit_insn(struct ebt_ctx *c)
+{
+	put(c, ebt_raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+}
+
+/* if (w<reg> op imm) goto the shared "return 0". */
+static void jmp32_exit0(struct ebt_ctx *c, int op, int reg, int32_t imm)
+{
+	jump(c, ebt_raw((uint8_t)(BPF_JMP32 | op | BPF_K), reg, 0, 0, imm), FIX_EXIT0, 0);
+}
+
+/* The values returned for a match and a non-match under the action. */
+static uint32_t verdict(const struct ebt_ctx *c, int match)
+{
+	int pass = c->action == EBT_ACTION_PASS;
+
+	switch (c->target) {
+	case EBT_TARGET_TC:
+		return match ? (uint32_t)(pass ? TC_ACT_OK : TC_ACT_SHOT) : (uint32_t)TC_ACT_UNSPEC;
+	case EBT_TARGET_XDP:
+		return (match == pass) ? XDP_PASS : XDP_DROP;
+	default:
+		return (match == pass) ? 0xffffffffu : 0;
+	}
+}
+
+static uint32_t exit0_value(const struct ebt_ctx *c)
+{
+	return c->action ? verdict(c, 0) : 0;
+}
+
+static int16_t m_off(int slot)
+{
+	return (int16_t)(-4 * (slot + 1));
+}
+
+static void load_mem(struct ebt_ctx *c, int dst, int slot)
+{
+	if (c->m_reg[slot])
+		mov32_reg(c, dst, c->m_reg[slot]);
+	else
+		ldx(c, BPF_W, dst, R_FP, m_off(slot));
+}
+
+static void store_mem(struct ebt_ctx *c, int src, int slot)
+{
+	if (c->m_reg[slot])
+		mov32_reg(c, c->m_reg[slot], src);
+	else
+		put(c, ebt_raw(BPF_STX | BPF_MEM | BPF_W, R_FP, src, m_off(slot), 0));
+}
+
+static void bswap(struct ebt_ctx *c, int reg, uint32_t size)
+{
+	if (size > 1)
+		put(c, ebt_raw(BPF_ALU | BPF_END | BPF_TO_BE, reg, 0, 0, (int32_t)(size * 8)));
+}
+
+/* Where direct loads read: the packet (tc, XDP) or the stack window (socket). */
+static int direct_base(const struct ebt_ctx *c)
+{
+	return c->target == EBT_TARGET_SOCKET ? R_FP : R_DATA;
+}
+
+static int16_t direct_off(const struct ebt_ctx *c, uint32_t off)
+{
+	return (int16_t)(c->target == EBT_TARGET_SOCKET ? EBT_WINDOW_OFF + (int32_t)off : (int32_t)off);
+}
+
+static int bpf_size(uint32_t size)
+{
+	return size == 4 ? BPF_W : size == 2 ? BPF_H : BPF_B;
+}
+
+/* r2 = data + need; if r2 > data_end goto exit0. */
+static void bounds_check(struct ebt_ctx *c, uint32_t need)
+{
+	if (c->target == EBT_TARGET_SOCKET) {	/* r9: bytes in the stack window */
+		jmp32_exit0(c, BPF_JLT, R_END, (int32_t)need);
+		return;
+	}
+	mov64_reg(c, 2, R_DATA);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)need));
+	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_X, 2, R_END, 0, 0), FIX_EXIT0, 0);
+}
+
+/* XDP: dst = packet[X + k], size bytes, or return 0 when out of range. */
+static void xdp_ind(struct ebt_ctx *c, int dst, uint32_t k, uint32_t size)
+{
+	mov32_reg(c, 2, R_X);
+	if (k)
+		put(c, ebt_raw(BPF_ALU | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)k));
+	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 0, (int32_t)(0x7fff - size)), FIX_EXIT0, 0);
+	/* r3 = data + off + size; checked against data_end, read at r3 - size */
+	mov64_reg(c, 3, R_DATA);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_X, 3, 2, 0, 0));
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, (int32_t)size));
+	jump(c, ebt_raw(BPF_JMP | BPF_JGT | BPF_X, 3, R_END, 0, 0), FIX_EXIT0, 0);
+	ldx(c, bpf_size(size), dst, 3, (int16_t)-(int32_t)size);
+	bswap(c, dst, size);
+}
+
+static void ancillary(struct ebt_ctx *c, uint32_t k)
+{
+	int a = (int32_t)k - SKF_AD_OFF;
+	int xdp = c->target == EBT_TARGET_XDP;
+
+	switch (a) {
+	case SKF_AD_PROTOCOL:
+		ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(protocol));
+		bswap(c, R_A, 2);
+		break;
+	case SKF_AD_PKTTYPE: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(pkt_type)); break;
+	case SKF_AD_IFINDEX:
+		/* classic returns 0 from the program when the skb has no device */
+		ldx(c, BPF_W, R_A, c->ctx, xdp ? (int16_t)offsetof(struct xdp_md, ingress_ifindex) :
+						 SKB_OFF(ifindex));
+		if (!xdp)
+			jmp32_exit0(c, BPF_JEQ, R_A, 0);
+		break;
+	case SKF_AD_MARK: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(mark)); break;
+	case SKF_AD_QUEUE: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(queue_mapping)); break;
+	case SKF_AD_RXHASH: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(hash)); break;
+	case SKF_AD_VLAN_TAG: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(vlan_tci)); break;
+	case SKF_AD_VLAN_TAG_PRESENT: ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(vlan_present)); break;
+	case SKF_AD_VLAN_TPID:
+		ldx(c, BPF_W, R_A, c->ctx, SKB_OFF(vlan_proto));
+		bswap(c, R_A, 2);
+		break;
+	case SKF_AD_CPU: call(c, BPF_FUNC_get_smp_processor_id); break;
+	case SKF_AD_RANDOM: call(c, BPF_FUNC_get_prandom_u32); break;
+	case SKF_AD_ALU_XOR_X: put(c, ebt_raw(BPF_ALU | BPF_XOR | BPF_X, R_A, R_X, 0, 0)); break;
+	}
+}
+
+/* A = packet load (LD ABS/IND). */
+static void load_a(struct ebt_ctx *c, size_t pc)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+	uint32_t off, size;
+
+	switch (ebt_load_kind(c, i, &off, &size)) {
+	case LD_DIRECT:
+		if (!c->a_live_out[pc])
+			break;	/* its bounds check already did all a dead load does */
+		ldx(c, bpf_size(size), R_A, direct_base(c), direct_off(c, off));
+		bswap(c, R_A, size);
+		break;
+	case LD_NATIVE:
+		put(c, ebt_raw((uint8_t)i->code, 0, BPF_MODE(i->code) == BPF_IND ? R_X : 0, 0,
+			       (int32_t)i->k));
+		break;
+	case LD_XDP_IND: xdp_ind(c, R_A, i->k, size); break;
+	case LD_ANC: ancillary(c, i->k); break;
+	case LD_FAIL: jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_EXIT0, 0); break;
+	default: break;
+	}
+}
+
+/* X = 4 * (P[k] & 0xf). */
+static void load_msh(struct ebt_ctx *c, size_t pc)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+	uint32_t off, size;
+	enum ebt_load lk = ebt_load_kind(c, i, &off, &size);
+
+	if (lk == LD_DIRECT) {
+		ldx(c, BPF_B, R_X, direct_base(c), direct_off(c, off));
+	} else if (lk == LD_FAIL) {
+		jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_EXIT0, 0);
+		return;
+	} else {
+		int save = c->a_live_out[pc];
+
+		if (save)
+			put(c, ebt_raw(BPF_STX | BPF_MEM | BPF_W, R_FP, R_A, EBT_SAVE_A_OFF, 0));
+		put(c, ebt_raw(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, (int32_t)i->k));
+		mov32_reg(c, R_X, R_A);
+		if (save)
+			ldx(c, BPF_W, R_A, R_FP, EBT_SAVE_A_OFF);
+	}
+	put(c, ebt_raw(BPF_ALU | BPF_AND | BPF_K, R_X, 0, 0, 0xf));
+	put(c, ebt_raw(BPF_ALU | BPF_LSH | BPF_K, R_X, 0, 0, 2));
+}
+
+/* dst = packet length. */
+static void load_len(struct ebt_ctx *c, size_t pc, int dst)
+{
+	int save;
+
+	if (c->target != EBT_TARGET_XDP) {
+		ldx(c, BPF_W, dst, c->ctx, SKB_OFF(len));
+		return;
+	}
+	save = dst != R_A && c->a_live_out[pc];
+	if (save)
+		put(c, ebt_raw(BPF_STX | BPF_MEM | BPF_W, R_FP, R_A, EBT_SAVE_A_OFF, 0));
+	mov64_reg(c, 1, c->ctx);
+	call(c, BPF_FUNC_xdp_get_buff_len);
+	mov32_reg(c, dst, R_A);
+	if (save)
+		ldx(c, BPF_W, R_A, R_FP, EBT_SAVE_A_OFF);
+}
+
+static void alu(struct ebt_ctx *c, size_t pc)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+	int op = BPF_OP(i->code);
+
+	if (op == BPF_NEG) {
+		put(c, ebt_raw(BPF_ALU | BPF_NEG, R_A, 0, 0, 0));
+		return;
+	}
+	if (BPF_SRC(i->code) == BPF_K) {
+		put(c, ebt_raw((uint8_t)i->code, R_A, 0, 0, (int32_t)i->k));
+		return;
+	}
+	if (c->xk_known[pc] && (c->xk[pc] != 0 || (op != BPF_DIV && op != BPF_MOD))) {
+		if ((op == BPF_LSH || op == BPF_RSH) && c->xk[pc] >= 32)
+			mov32_imm(c, R_A, 0);	/* classic: a shift by 32 or more gives 0 */
+		else
+			put(c, ebt_raw((uint8_t)(BPF_ALU | op | BPF_K), R_A, 0, 0, (int32_t)c->xk[pc]));
+		return;
+	}
+	if ((op == BPF_DIV || op == BPF_MOD) && !c->xnz[pc])
+		jmp32_exit0(c, BPF_JEQ, R_X, 0);
+	if (op == BPF_LSH || op == BPF_RSH) {
+		/* classic (libpcap) semantics: a shift by 32 or more gives 0 */
+		put(c, ebt_raw(BPF_JMP32 | BPF_JLT | BPF_K, R_X, 0, 2, 32));
+		mov32_imm(c, R_A, 0);
+		put(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 1, 0));
+	}
+	put(c, ebt_raw((uint8_t)i->code, R_A, R_X, 0, 0));
+}
+
+static size_t next_reach(const struct ebt_ctx *c, size_t pc)
+{
+	while (++pc < c->n && !c->reach[pc])
+		;
+	return pc;
+}
+
+static int invert(int op)
+{
+	switch (op) {
+	case BPF_JEQ: return BPF_JNE;
+	case BPF_JGT: return BPF_JLE;
+	case BPF_JGE: return BPF_JLT;
+	default: return -1;	/* JSET has no inverse */
+	}
+}
+
+static void cond_jump(struct ebt_ctx *c, size_t pc)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+	size_t t = pc + 1 + i->jt, f = pc + 1 + i->jf, nx = next_reach(c, pc);
+	int op = BPF_OP(i->code), src = BPF_SRC(i->code);
+	int32_t imm = src == BPF_K ? (int32_t)i->k : 0;
+	int sreg;
+
+	if (src == BPF_X && c->xk_known[pc]) {	/* X is a known constant here */
+		src = BPF_K;
+		imm = (int32_t)c->xk[pc];
+	}
+	sreg = src == BPF_X ? R_X : 0;
+
+	if (t == f) {
+		if (t != nx)
+			jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_PC, t);
+		return;
+	}
+	if (t == nx && invert(op) >= 0) {
+		jump(c, ebt_raw((uint8_t)(BPF_JMP32 | invert(op) | src), R_A, sreg, 0, imm), FIX_PC, f);
+		return;
+	}
+	jump(c, ebt_raw((uint8_t)(BPF_JMP32 | op | src), R_A, sreg, 0, imm), FIX_PC, t);
+	if (f != nx)
+		jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_PC, f);
+}
+
+static void ret(struct ebt_ctx *c, const struct cbpf_insn *i)
+{
+	if (BPF_RVAL(i->code) == BPF_K) {
+		uint32_t v = c->action ? verdict(c, i->k != 0) : i->k;
+
+		/* the first "return 0" doubles as the shared exit */
+		if (v == exit0_value(c) && !c->have_exit0) {
+			c->have_exit0 = 1;
+			c->exit0 = c->nout;
+		}
+		mov32_imm(c, R_A, v);
+	} else if (c->action) {
+		jmp32_exit0(c, BPF_JEQ, R_A, 0);
+		mov32_imm(c, R_A, verdict(c, 1));
+	}
+	exit_insn(c);
+}
+
+static void one(struct ebt_ctx *c, size_t pc)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+
+	if (c->check[pc])
+		bounds_check(c, c->ant[pc]);
+	switch (BPF_CLASS(i->code)) {
+	case BPF_LD:
+		switch (BPF_MODE(i->code)) {
+		case BPF_IMM: mov32_imm(c, R_A, i->k); break;
+		case BPF_MEM: load_mem(c, R_A, (int)i->k); break;
+		case BPF_LEN: load_len(c, pc, R_A); break;
+		default: load_a(c, pc); break;
+		}
+		break;
+	case BPF_LDX:
+		switch (BPF_MODE(i->code)) {
+		case BPF_IMM: mov32_imm(c, R_X, i->k); break;
+		case BPF_MEM: load_mem(c, R_X, (int)i->k); break;
+		case BPF_LEN: load_len(c, pc, R_X); break;
+		default: load_msh(c, pc); break;
+		}
+		break;
+	case BPF_ST: store_mem(c, R_A, (int)i->k); break;
+	case BPF_STX: store_mem(c, R_X, (int)i->k); break;
+	case BPF_ALU: alu(c, pc); break;
+	case BPF_JMP:
+		if (BPF_OP(i->code) != BPF_JA)
+			cond_jump(c, pc);
+		else if (pc + 1 + i->k != next_reach(c, pc))
+			jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_PC, pc + 1 + i->k);
+		break;
+	case BPF_RET: ret(c, i); break;
+	case BPF_MISC:
+		if (BPF_MISCOP(i->code) == BPF_TAX)
+			mov32_reg(c, R_X, R_A);
+		else
+			mov32_reg(c, R_A, R_X);
+		break;
+	}
+}
+
+/* tc: make the bytes direct loads reach linear (bpf_skb_pull_data) if needed. */
+static void tc_pull(struct ebt_ctx *c)
+{
+	ldx(c, BPF_W, R_DATA, c->ctx, SKB_OFF(data));
+	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
+	mov64_reg(c, 2, R_DATA);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)c->max_need));
+	put(c, ebt_raw(BPF_JMP | BPF_JLE | BPF_X, 2, R_END, 6, 0));
+	ldx(c, BPF_W, 2, c->ctx, SKB_OFF(len));
+	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, 2, 0, 1, (int32_t)c->max_need));
+	mov32_imm(c, 2, c->max_need);
+	call(c, BPF_FUNC_skb_pull_data);	/* r1 still holds the context */
+	ldx(c, BPF_W, R_DATA, c->ctx, SKB_OFF(data));
+	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
+}
+
+/*
+ * Socket: copy min(len, bytes the loads reach) to the stack window once; r9
+ * keeps how many.  bpf_skb_load_bytes(skb, 0, to, n) fails only for n > skb->len, which
+ * the min excludes, so its result needs no test.
+ */
+static void window_fill(struct ebt_ctx *c)
+{
+	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(len));
+	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
+	mov32_imm(c, R_END, c->max_need);
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 5, 0));
+	mov32_imm(c, 2, 0);	/* r1 still holds the context */
+	mov64_reg(c, 3, R_FP);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
+	mov64_reg(c, 4, R_END);
+	call(c, BPF_FUNC_skb_load_bytes);
+}
+
+/* Does any emitted instruction read the context (loads, len, ancillaries)? */
+static int uses_ctx(const struct ebt_ctx *c)
+{
+	size_t pc;
+
+	for (pc = 0; pc < c->n; pc++) {
+		uint16_t code = c->in[pc].code, cls = BPF_CLASS(code), mode = BPF_MODE(code);
+
+		if (c->reach[pc] && !c->dead[pc] && (cls == BPF_LD || cls == BPF_LDX) &&
+		    mode != BPF_IMM && mode != BPF_MEM)
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the program call anything (helpers, LD_ABS/LD_IND), clobbering r1? */
+static int calls(const struct ebt_ctx *c)
+{
+	size_t pc;
+
+	if (c->force_ctx || (c->direct && c->target != EBT_TARGET_XDP))
+		return 1;	/* capture epilogue, bpf_skb_pull_data, bpf_skb_load_bytes */
+	for (pc = 0; pc < c->n; pc++) {
+		const struct cbpf_insn *i = &c->in[pc];
+		int32_t a = (int32_t)i->k - SKF_AD_OFF;
+		uint32_t off, size;
+		enum ebt_load lk;
+
+		if (!c->reach[pc] || c->dead[pc])
+			continue;
+		lk = ebt_load_kind(c, i, &off, &size);
+		if (lk == LD_NATIVE || (lk == LD_ANC && (a == SKF_AD_CPU || a == SKF_AD_RANDOM)))
+			return 1;
+		if (c->target == EBT_TARGET_XDP && BPF_MODE(i->code) == BPF_LEN &&
+		    (BPF_CLASS(i->code) == BPF_LD || BPF_CLASS(i->code) == BPF_LDX))
+			return 1;	/* bpf_xdp_get_buff_len */
+	}
+	return 0;
+}
+
+static void prologue(struct ebt_ctx *c)
+{
+	int s;
+
+	c->ctx = 1;
+	if (c->force_ctx || (uses_ctx(c) && calls(c))) {
+		c->ctx = R_CTX;
+		mov64_reg(c, R_CTX, 1);
+	}
+	if (c->direct && c->target == EBT_TARGET_TC) {
+		tc_pull(c);
+	} else if (c->direct && c->target == EBT_TARGET_SOCKET) {
+		window_fill(c);
+	} else if (c->direct && c->target == EBT_TARGET_XDP) {
+		ldx(c, BPF_W, R_DATA, c->ctx, (int16_t)offsetof(struct xdp_md, data));
+		ldx(c, BPF_W, R_END, c->ctx, (int16_t)offsetof(struct xdp_md, data_end));
+	}
+	if (c->a_live_in)
+		mov32_imm(c, R_A, 0);
+	if (c->x_live_in)
+		mov32_imm(c, R_X, 0);
+	for (s = 0; s < 16; s++) {
+		if (!(c->m_uninit & (1u << s)))
+			continue;
+		if (c->m_reg[s])
+			mov32_imm(c, c->m_reg[s], 0);
+		else
+			put(c, ebt_raw(BPF_ST | BPF_MEM | BPF_W, R_FP, 0, m_off(s), 0));
+	}
+}
+
+/* Point every jump at its target; the shared exits go last, if used. */
+static int patch(struct ebt_ctx *c)
+{
+	size_t k, exit0 = c->exit0, match = 0;
+	int need0 = 0, needm = 0;
+
+	for (k = 0; k < c->nfix; k++) {
+		need0 |= c->fix[k].kind == FIX_EXIT0;
+		needm |= c->fix[k].kind == FIX_MATCH;
+	}
+	if (need0 && !c->have_exit0) {
+		exit0 = c->nout;
+		mov32_imm(c, R_A, exit0_value(c));
+		exit_insn(c);
+	}
+	if (needm) {
+		match = c->nout;
+		mov32_imm(c, R_A, verdict(c, 1));
+		exit_insn(c);
+	}
+	if (c->err)
+		return c->err;
+	for (k = 0; k < c->nfix; k++) {
+		size_t to = c->fix[k].kind == FIX_PC ? c->addr[c->fix[k].pc] :
+			    c->fix[k].kind == FIX_EXIT0 ? exit0 : match;
+		long off = (long)to - (long)c->fix[k].at - 1;
+
+		if (off < -32768 || off > 32767)
+			return -E2BIG;
+		c->out[c->fix[k].at].off = (int16_t)off;
+	}
+	return 0;
+}
+
+int ebt_emit_program(struct ebt_ctx *c)
+{
+	size_t pc;
+
+	prologue(c);
+	for (pc = 0; pc < c->n; pc++) {
+		c->addr[pc] = c->nout;
+		if (c->reach[pc] && !c->dead[pc])
+			one(c, pc);
+	}
+	c->addr[c->n] = c->nout;
+	return patch(c);
+}
