@@ -54,6 +54,7 @@ struct fg_ir {
 	size_t cap;
 	struct fg_block *entry;
 	unsigned epoch;			/* for fg_block.mark walks */
+	bool word_loads;		/* only 32-bit absolute loads are legal (seccomp) */
 };
 
 /* A dangling edge: the successor slot of a block, to be patched. */

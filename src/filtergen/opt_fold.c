@@ -13,7 +13,8 @@
  * for the jset forms and loads of a field's high bytes, the branch goes the
  * same way and A is dead after it.  A narrower load ends where the wide
  * one did, or before: only packets too short for the wide load can change
- * verdict, which the conformance rule excuses.
+ * verdict, which the conformance rule excuses.  Seccomp programs
+ * (ir->word_loads) may only load whole words, so they keep theirs.
  */
 #include <errno.h>
 
@@ -184,7 +185,8 @@ int opt_fold(struct fg_ir *ir)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		changed += fold_insns(order[i]);
-		changed += narrow_loads(order[i], live);
+		if (!ir->word_loads)
+			changed += narrow_loads(order[i], live);
 		changed += mask_to_jset(order[i], live);
 	}
 	return changed;

@@ -177,6 +177,7 @@ int fg_seccomp_compile(const char *src, size_t len, const struct fg_seccomp_opts
 
 	if (rc == 0) {
 		fg_ir_init(&ir, &a);
+		ir.word_loads = true;
 		rc = sc_lower(&c, &ir);
 	}
 	if (rc == 0 && o.optimize)
