@@ -346,6 +346,11 @@ int cap_file_iface(const struct cap_file *f, uint32_t idx, struct cap_iface *out
 	return 0;
 }
 
+uint64_t cap_file_offset(const struct cap_file *f)
+{
+	return f->base + f->pos;
+}
+
 uint32_t cap_file_nifaces(const struct cap_file *f)
 {
 	return f->nifs;

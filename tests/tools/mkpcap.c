@@ -7,6 +7,12 @@
  * TCP/UDP/ICMPv6, ARP, an 802.1Q-tagged frame, and truncated records
  * (caplen < len).  Addresses are in 198.18.0.0/15 and 2001:2::/48 only.
  * REPEAT (default 1) writes the set that many times, for larger files.
+ *
+ * usage: mkpcap -p OUT.pcap
+ * The printer's set instead (mkpcap_print.c): a packet for each case of
+ * the one-line printer (TCP flags, options and conversations, UDP, ICMP and
+ * ICMPv6 types, SCTP chunks, ARP, VLAN, IPv6 extension headers, fragments,
+ * unknown ethertypes and protocols, truncation), with correct checksums.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,7 +20,7 @@
 #include <string.h>
 
 struct frame {
-	uint8_t b[256];
+	uint8_t b[2048];
 	size_t n;
 };
 
@@ -158,6 +164,8 @@ static void build(unsigned i, struct frame *f, size_t *caplen)
 
 #define SET_SIZE 14u
 
+#include "mkpcap_print.c"
+
 int main(int argc, char **argv)
 {
 	unsigned long repeat = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
@@ -165,6 +173,8 @@ int main(int argc, char **argv)
 	unsigned long r;
 	unsigned i;
 
+	if (argc == 3 && strcmp(argv[1], "-p") == 0)
+		return write_print_set(argv[2]);
 	if (argc < 2 || repeat == 0) {
 		fprintf(stderr, "usage: mkpcap OUT.pcap [REPEAT]\n");
 		return 2;
