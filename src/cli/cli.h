@@ -39,5 +39,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_asm(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif /* PFC_CLI_H */

@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
 	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
 	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
+	      "       pfc trace -r FILE [-p N | --nomatch] (EXPRESSION | --asm PROG)\n"
 	      "       pfc --help | --version\n"
 	      "\n"
 	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
@@ -24,6 +25,7 @@ static void usage(FILE *out)
 	      "             or with -r filter a capture file (print, or -w write a pcap)\n"
 	      "  asm        read, validate and print a classic BPF program (bpf_asm syntax,\n"
 	      "             tcpdump -d/-dd/-ddd output); see pfc asm --help\n"
+	      "  trace      run a filter on one packet of a capture, instruction by instruction\n"
 	      "An expression whose first word is a command name goes after `--`.\n"
 	      "See pfc(1).\n", out);
 }
@@ -35,6 +37,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "asm", cmd_asm },
+	{ "trace", cmd_trace },
 };
 
 int main(int argc, char **argv)
