@@ -36,7 +36,8 @@ struct cap_file {
 	size_t cap, pos, end;
 	uint64_t base;		/* file offset of buf[0] */
 	int eof;
-	int owned;		/* buf is ours (not the caller's memory) */
+	int owned;		/* buf is ours to read into (not mapped, not the caller's) */
+	size_t map_len;		/* buf is the file mapped, this long */
 	enum cap_format fmt;
 	int swapped;		/* the (current section of the) file is in the other byte order */
 	/* pcap */

@@ -3,13 +3,16 @@
  * the pcap format (microsecond and nanosecond magic, both byte orders, the
  * modified "Kuznetzov" variant); pcapng lives in pcapng.c.
  *
- * The input is read in CAP_READ_CHUNK blocks into one buffer (or parsed in
- * place for cap_file_open_mem); records handed out point into it, so a
- * record costs no system call, allocation or copy.  Keeps true, as libpcap
- * does: a record is never longer than its interface's snap length (a longer
- * one is cut), a captured length over the link type's maximum is an error,
- * and every error names the byte offset where the bad data starts; records
- * before it are delivered.
+ * A regular file is mapped into memory and parsed in place (no copy: the
+ * kernel's copy to a read buffer was 70% of a replay's time); a pipe is read
+ * in CAP_READ_CHUNK blocks into one buffer; cap_file_open_mem parses the
+ * caller's memory.  Records handed out point into the input, so a record
+ * costs no system call, allocation or copy.  (A mapped file that another
+ * process shortens while it is read would fault, as with any mmap reader.)
+ * Keeps true, as libpcap does: a record is never longer than its
+ * interface's snap length (a longer one is cut), a captured length over the
+ * link type's maximum is an error, and every error names the byte offset
+ * where the bad data starts; records before it are delivered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "capture_int.h"
@@ -276,6 +281,28 @@ static int finish_open(struct cap_file *f, struct cap_file **out, char *errbuf, 
 	return 0;
 }
 
+/* Map a regular, non-empty file: 1 mapped (parsed in place), 0 read it instead. */
+static int map_file(struct cap_file *f)
+{
+	struct stat st;
+	void *m;
+
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX)
+		return 0;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	/* advice values are not flags: one call each */
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	madvise(m, (size_t)st.st_size, MADV_WILLNEED);
+	f->buf = m;
+	f->cap = f->end = f->map_len = (size_t)st.st_size;
+	f->eof = 1;
+	f->owned = 0;
+	return 1;
+}
+
 int cap_file_open(const char *path, struct cap_file **out, char *errbuf, size_t errlen)
 {
 	struct cap_file *f = calloc(1, sizeof(*f));
@@ -295,6 +322,8 @@ int cap_file_open(const char *path, struct cap_file **out, char *errbuf, size_t 
 	}
 	if (f->close_fd)
 		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (map_file(f))
+		return finish_open(f, out, errbuf, errlen);
 	f->cap = CAP_READ_CHUNK;
 	f->buf = malloc(f->cap);
 	if (!f->buf) {
@@ -369,6 +398,8 @@ void cap_file_close(struct cap_file *f)
 		close(f->fd);
 	if (f->owned)
 		free(f->buf);
+	if (f->map_len)
+		munmap(f->buf, f->map_len);
 	free(f->ifs);
 	free(f);
 }
