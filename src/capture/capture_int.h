@@ -53,7 +53,13 @@ struct cap_file {
 };
 
 /* Make n bytes available at buf + pos: 1, 0 when the input ends first, -errno. */
-int cap_fill(struct cap_file *f, size_t n);
+int cap_fill_slow(struct cap_file *f, size_t n);
+
+/* cap_fill_slow, with the common case (the bytes are there) inline. */
+static inline int cap_fill(struct cap_file *f, size_t n)
+{
+	return f->end - f->pos >= n ? 1 : cap_fill_slow(f, n);
+}
 /* Record a message (prefixed with the byte offset off) and return -EINVAL. */
 int cap_fail(struct cap_file *f, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

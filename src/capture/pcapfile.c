@@ -47,7 +47,7 @@ static int grow(struct cap_file *f, size_t n)
 	return 0;
 }
 
-int cap_fill(struct cap_file *f, size_t n)
+int cap_fill_slow(struct cap_file *f, size_t n)
 {
 	if (f->end - f->pos >= n)
 		return 1;

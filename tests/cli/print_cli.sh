@@ -31,6 +31,21 @@ n=45; is "$(line -e)" "22:39:51.611683 02:00:5e:10:00:01 > 02:00:5e:10:00:02, et
 is "$("$PFC" -r "$set_pcap" 2>&1 >/dev/null)" "59 packets read, 59 matched" "counts on stderr"
 is "$("$PFC" -x -r "$set_pcap" -c 1 2>/dev/null | sed -n 2p)" "	0x0000:  4500 003c 1234 4000 4006 9c60 c612 0001" "golden: -x"
 
+# ---- progress: on a terminal only, for a file of 64 MB or more ----
+"$top_builddir/tests/tools/mkpcap" "$tmpdir/big.pcap" 72000
+is "$("$PFC" -r "$tmpdir/big.pcap" 2>&1 >/dev/null)" "1008000 packets read, 1008000 matched" \
+	"progress: none when stderr is not a terminal"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$PFC' -X -r '$tmpdir/big.pcap' >/dev/null" /dev/null >"$tmpdir/tty.txt"
+	ok "$(grep -q '% of 69 MB, [0-9]* MB/s' "$tmpdir/tty.txt" && echo 0 || echo 1)" \
+		"progress: percentage and rate on a terminal"
+	is "$(tr '\r' '\n' <"$tmpdir/tty.txt" | grep -v '^$' | tail -1 | cat -v)" "^[[K1008000 packets read, 1008000 matched" \
+		"progress: erased before the counts line"
+else
+	skip "script(1) not found: no terminal for the progress test"
+fi
+rm -f "$tmpdir/big.pcap"
+
 # ---- 1. the sample set against tcpdump, option by option ----
 if ! command -v "$TCPDUMP" >/dev/null 2>&1; then
 	skip "tcpdump not found: no comparison of printed lines"
