@@ -48,6 +48,7 @@ struct pjob {
 	struct pout out;
 	size_t link_hdr;	/* bytes of link-layer header (for -x, -X, -A) */
 	int suppress_default;	/* a hex dump follows: no raw dump of unknown payloads */
+	int depth;		/* ICMP errors quoting ICMP errors: how deep */
 	int ended;		/* printing ended at the capture's end (tcpdump's longjmp):
 				   -x and -A then dump from the link-layer header on */
 };

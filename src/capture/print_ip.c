@@ -153,11 +153,14 @@ static void pr_icmp(struct pjob *j, const uint8_t *p, size_t n, size_t len, int 
 	if (j->o->verbose && !fragmented && n >= len && !pr_cksum_ok(NULL, 0, p, len))
 		pr_fmt(j, " (wrong icmp cksum %x (->%x)!)", rd16(p + 2),
 		       pr_cksum_want(NULL, 0, p, len, 2));
-	if (j->o->verbose && (type == 3 || type == 4 || type == 5 || type == 11 || type == 12)) {
+	if (j->o->verbose && (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) &&
+	    n >= 8 + 4 && j->depth < 4) {	/* quotes within quotes: a few levels, not 9000 */
 		size_t ilen = rd16(p + 8 + 2);	/* the quoted datagram's own length */
 
 		pr_str(j, "\n\t");
+		j->depth++;
 		pr_ipv4(j, p + 8, n - 8 < ilen ? n - 8 : ilen, ilen);
+		j->depth--;
 	}
 }
 
