@@ -52,9 +52,34 @@ void pr_fmt(struct pjob *j, const char *fmt, ...)
 		pr_mem(j, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* Decimal digits of v at the end of buf (11 bytes): returns where they start. */
+static char *utoa_end(char *end, uint32_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+void pr_u(struct pjob *j, uint32_t v)
+{
+	char b[11], *p = utoa_end(b + sizeof(b), v);
+
+	pr_mem(j, p, (size_t)(b + sizeof(b) - p));
+}
+
 void pr_ip4(struct pjob *j, const uint8_t *a)
 {
-	pr_fmt(j, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	char b[16], *e = b + sizeof(b), *p = e;
+	int i;
+
+	for (i = 3; i >= 0; i--) {
+		p = utoa_end(p, a[i]);
+		if (i)
+			*--p = '.';
+	}
+	pr_mem(j, p, (size_t)(e - p));
 }
 
 void pr_ip6(struct pjob *j, const uint8_t *a)
@@ -65,9 +90,20 @@ void pr_ip6(struct pjob *j, const uint8_t *a)
 	pr_str(j, s);
 }
 
+static const char hexdig[] = "0123456789abcdef";
+
 void pr_mac(struct pjob *j, const uint8_t *a)
 {
-	pr_fmt(j, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+	char b[17];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		b[3 * i] = hexdig[a[i] >> 4];
+		b[3 * i + 1] = hexdig[a[i] & 15];
+		if (i < 5)
+			b[3 * i + 2] = ':';
+	}
+	pr_mem(j, b, sizeof(b));
 }
 
 void pr_trunc(struct pjob *j, const char *proto)
@@ -84,24 +120,33 @@ void pr_hex(struct pjob *j, const uint8_t *p, size_t n, int ascii)
 
 	for (off = 0; off < n; off += 16) {
 		size_t m = n - off < 16 ? n - off : 16;
-		char hex[48], asc[17];
-		size_t h = 0;
+		char line[96];	/* "\n\t0x0000: " 10, hex 40, 2 spaces, ascii 16 */
+		size_t h, hstart;
 
-		for (i = 0; i < m; i += 2) {
-			if (i + 1 < m)
-				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " %02x%02x",
-						      p[off + i], p[off + i + 1]);
-			else
-				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " %02x", p[off + i]);
-			asc[i] = graph(p[off + i]) ? (char)p[off + i] : '.';
-			if (i + 1 < m)
-				asc[i + 1] = graph(p[off + i + 1]) ? (char)p[off + i + 1] : '.';
+		memcpy(line, "\n\t0x", 4);
+		line[4] = hexdig[(off >> 12) & 15];
+		line[5] = hexdig[(off >> 8) & 15];
+		line[6] = hexdig[(off >> 4) & 15];
+		line[7] = hexdig[off & 15];
+		line[8] = ':';
+		line[9] = ' ';
+		h = 10;
+		if (off > 0xffff)	/* tcpdump's %04x grows past 4 digits */
+			h = (size_t)snprintf(line, sizeof(line), "\n\t0x%04zx: ", off);
+		hstart = h;
+		for (i = 0; i < m; i++) {
+			if (!(i & 1))
+				line[h++] = ' ';
+			line[h++] = hexdig[p[off + i] >> 4];
+			line[h++] = hexdig[p[off + i] & 15];
 		}
-		asc[m] = '\0';
-		if (ascii)
-			pr_fmt(j, "\n\t0x%04zx: %-40s  %s", off, hex, asc);
-		else
-			pr_fmt(j, "\n\t0x%04zx: %s", off, hex);
+		if (ascii) {
+			while (h < hstart + 40 + 2)	/* the hex column is 40 wide */
+				line[h++] = ' ';
+			for (i = 0; i < m; i++)
+				line[h++] = graph(p[off + i]) ? (char)p[off + i] : '.';
+		}
+		pr_mem(j, line, h);
 	}
 }
 
@@ -129,10 +174,20 @@ static void pr_ascii(struct pjob *j, const uint8_t *p, size_t n)
 
 static void pr_frac(struct pjob *j, uint32_t ns)
 {
-	if (j->o->precision == CAP_PRECISION_NANO)
-		pr_fmt(j, ".%09u", ns);
-	else
-		pr_fmt(j, ".%06u", ns / 1000);
+	int nano = j->o->precision == CAP_PRECISION_NANO, i;
+	char b[10];
+	uint32_t v = nano ? ns : ns / 1000;
+
+	if (v >= (nano ? 1000000000u : 1000000u)) {	/* a bad fraction: all its digits */
+		pr_fmt(j, ".%0*u", nano ? 9 : 6, v);
+		return;
+	}
+	b[0] = '.';
+	for (i = nano ? 9 : 6; i > 0; i--) {
+		b[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	pr_mem(j, b, nano ? 10 : 7);
 }
 
 /* Local time of day (or date and time), cached per second. */

@@ -55,6 +55,7 @@ struct pjob {
 
 void pr_str(struct pjob *j, const char *s);
 void pr_fmt(struct pjob *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pr_u(struct pjob *j, uint32_t v);
 void pr_ip4(struct pjob *j, const uint8_t *a);
 void pr_ip6(struct pjob *j, const uint8_t *a);
 void pr_mac(struct pjob *j, const uint8_t *a);
