@@ -27,7 +27,7 @@ struct frame {
 static void put8(struct frame *f, unsigned v) { f->b[f->n++] = (uint8_t)v; }
 static void put16(struct frame *f, unsigned v) { put8(f, v >> 8); put8(f, v & 0xff); }
 static void put32(struct frame *f, uint32_t v) { put16(f, v >> 16); put16(f, v & 0xffff); }
-static void putn(struct frame *f, const uint8_t *p, size_t n) { memcpy(f->b + f->n, p, n); f->n += n; }
+static void putn(struct frame *f, const uint8_t *p, size_t n) { if (n) memcpy(f->b + f->n, p, n); f->n += n; }
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
