@@ -236,7 +236,8 @@ static int pcap_next(struct cap_file *f, struct cap_pkt *pkt)
 	pkt->caplen = caplen < ifc->pub.snaplen ? caplen : ifc->pub.snaplen;
 	pkt->wirelen = len;
 	pkt->ts_sec = (int32_t)cap_rd32(f, h);
-	pkt->ts_usec = f->nano ? frac / 1000 : frac;
+	/* libpcap scales the field as a signed 32-bit value (an invalid one shows) */
+	pkt->ts_usec = f->nano ? (uint32_t)((int32_t)frac / 1000) : frac;
 	pkt->ts_nsec = f->nano ? frac : frac * 1000u;
 	pkt->linktype = ifc->pub.dlt;
 	pkt->iface = 0;

@@ -172,11 +172,11 @@ static void pr_ascii(struct pjob *j, const uint8_t *p, size_t n)
 
 /* ---- time stamps ----------------------------------------------------------- */
 
-static void pr_frac(struct pjob *j, uint32_t ns)
+/* The fraction: v is in nanoseconds with nano, else in microseconds. */
+static void pr_frac(struct pjob *j, uint32_t v)
 {
 	int nano = j->o->precision == CAP_PRECISION_NANO, i;
 	char b[10];
-	uint32_t v = nano ? ns : ns / 1000;
 
 	if (v >= (nano ? 1000000000u : 1000000u)) {	/* a bad fraction: all its digits */
 		pr_fmt(j, ".%0*u", nano ? 9 : 6, v);
@@ -222,7 +222,8 @@ static void pr_delta(struct pjob *j, int64_t sec, uint32_t ns, int64_t bsec, uin
 
 	pr_fmt(j, "%s%02llu:%02llu:%02llu", sign, (unsigned long long)(s / 3600),
 	       (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
-	pr_frac(j, (uint32_t)(a % 1000000000u));
+	a %= 1000000000u;
+	pr_frac(j, (uint32_t)(j->o->precision == CAP_PRECISION_NANO ? a : a / 1000));
 }
 
 static void pr_time(struct pjob *j, const struct cap_pkt *pkt)
@@ -230,13 +231,15 @@ static void pr_time(struct pjob *j, const struct cap_pkt *pkt)
 	struct cap_print_state *st = j->st;
 	int64_t sec = pkt->ts_sec;
 	uint32_t ns = pkt->ts_nsec;
+	/* the file's own field, even when out of range (tcpdump prints it as it is) */
+	uint32_t frac = j->o->precision == CAP_PRECISION_NANO ? pkt->ts_nsec : pkt->ts_usec;
 
 	switch (j->o->tstamp) {
 	case 1:
 		return;
 	case 2:
 		pr_fmt(j, "%lld", (long long)sec);
-		pr_frac(j, ns);
+		pr_frac(j, frac);
 		break;
 	case 3:
 	case 5: {
@@ -250,7 +253,7 @@ static void pr_time(struct pjob *j, const struct cap_pkt *pkt)
 	}
 	default:
 		pr_local(j, sec, j->o->tstamp == 4);
-		pr_frac(j, ns);
+		pr_frac(j, frac);
 		break;
 	}
 	pr_str(j, " ");

@@ -62,8 +62,10 @@ static int icmp_msg(const uint8_t *p, size_t n, char *msg, size_t size)
 	unsigned type = p[0], code = p[1];
 	int err = type == 3 || type == 5;
 
-	if ((err && n < 8 + 20) || (type != 4 && type != 9 && type != 10 && type != 11 && n < 8))
-		return -1;	/* what the message needs of the header and quoted datagram */
+	/* what the message needs of the header and the quoted datagram */
+	if ((err && n < 8 + 20) || ((type == 0 || type == 8 || type == 12 || type == 13 ||
+				    type == 14) && n < 8) || (type == 18 && n < 12))
+		return -1;
 	if (err)
 		snprintf(dst, sizeof(dst), "%u.%u.%u.%u", ip[16], ip[17], ip[18], ip[19]);
 	switch (type) {
