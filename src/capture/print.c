@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,25 @@ static const char *sll_type(unsigned t)
 	return t < 5 ? names[t] : "?";
 }
 
+/* if_indextoname(), "?" when unknown; remembered in the state (no system call per packet). */
+static const char *if_name(struct pjob *j, uint32_t idx)
+{
+	struct cap_print_state *st = j->st;
+	static const char unknown[] = "?";
+	size_t i;
+
+	if (!st)
+		return if_indextoname(idx, j->ifname) ? j->ifname : unknown;
+	for (i = 0; i < st->nifnames; i++)
+		if (st->ifnames[i].idx == idx)
+			return st->ifnames[i].name;
+	i = st->nifnames < PR_IFNAMES ? st->nifnames++ : idx % PR_IFNAMES;
+	st->ifnames[i].idx = idx;
+	if (!if_indextoname(idx, st->ifnames[i].name))
+		strcpy(st->ifnames[i].name, unknown);
+	return st->ifnames[i].name;
+}
+
 /* Linux cooked v1 (16 bytes) and v2 (20 bytes). */
 static void pr_sll(struct pjob *j, const uint8_t *p, size_t n, size_t wire, int v2)
 {
@@ -546,10 +566,13 @@ static void pr_sll(struct pjob *j, const uint8_t *p, size_t n, size_t wire, int 
 	halen = v2 ? p[11] : rd16(p + 4);
 	addr = p + (v2 ? 12 : 6);
 	j->link_hdr = hl;
+	if (v2)	/* tcpdump names the interface as this machine knows its index */
+		pr_fmt(j, "%-5s %-3s ", if_name(j, rd32(p + 4)), sll_type(pkttype));
 	if (j->o->link) {
 		if (v2)
 			pr_fmt(j, "ifindex %u ", rd32(p + 4));
-		pr_fmt(j, "%3s ", sll_type(pkttype));
+		else
+			pr_fmt(j, "%3s ", sll_type(pkttype));
 		if (halen == 6) {
 			pr_mac(j, addr);
 			pr_str(j, " ");
@@ -560,9 +583,11 @@ static void pr_sll(struct pjob *j, const uint8_t *p, size_t n, size_t wire, int 
 	}
 	if (pr_ethertype(j, type, p + hl, n - hl, wire > hl ? wire - hl : 0))
 		return;
-	if (!j->o->link)
+	if (!j->o->link && !v2)
 		pr_fmt(j, "%3s ethertype %s (0x%04x), length %zu: ", sll_type(pkttype),
 		       ethertype_name(type), type, wire);
+	else if (!j->o->link)
+		pr_fmt(j, "ethertype %s (0x%04x), length %zu: ", ethertype_name(type), type, wire);
 	if (!j->suppress_default)
 		pr_hex(j, p + hl, n - hl, 1);
 }

@@ -27,7 +27,11 @@ struct pr_conv {
 	int used;
 };
 
+#define PR_IFNAMES 16
+
 struct cap_print_state {
+	struct { uint32_t idx; char name[16]; } ifnames[PR_IFNAMES];	/* SLL2 interfaces */
+	size_t nifnames;
 	struct pr_conv *conv;	/* open addressing, a power of two slots */
 	size_t nconv, cap;
 	int have_prev, have_first;
@@ -49,6 +53,7 @@ struct pjob {
 	size_t link_hdr;	/* bytes of link-layer header (for -x, -X, -A) */
 	int suppress_default;	/* a hex dump follows: no raw dump of unknown payloads */
 	int depth;		/* ICMP errors quoting ICMP errors: how deep */
+	char ifname[16];	/* an interface name, without a state to keep it */
 	int ended;		/* printing ended at the capture's end (tcpdump's longjmp):
 				   -x and -A then dump from the link-layer header on */
 };

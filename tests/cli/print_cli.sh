@@ -67,6 +67,14 @@ for o in "" -e -q -e\ -q -v -e\ -v -q\ -v -S -t -tt -ttt -tttt -ttttt -x -xx -X 
 	fi
 done
 
+# Linux cooked v2 (the interface named as this machine names its index)
+f=$top_srcdir/tests/fuzz/corpus/pcap/pcap_sll2_fcs
+for o in "" -e -q -v; do
+	"$TCPDUMP" -n $o -r "$f" >"$tmpdir/t.txt" 2>/dev/null
+	"$PFC" -n $o -r "$f" >"$tmpdir/p.txt" 2>/dev/null
+	same_file "$tmpdir/p.txt" "$tmpdir/t.txt" "LINUX_SLL2, options '$o': as tcpdump's"
+done
+
 # ---- 2. the shared captures ----
 if [ ! -d "$PFC_SHARED/pcaps" ]; then
 	skip "no captures in $PFC_SHARED/pcaps"
