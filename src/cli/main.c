@@ -15,7 +15,8 @@ static void usage(FILE *out)
 {
 	fputs("usage: pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]\n"
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
-	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
+	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro]\n"
+	      "           [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]\n"
 	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
 	      "       pfc trace -r FILE [-p N | --nomatch] (EXPRESSION | --asm PROG)\n"
 	      "       pfc --help | --version\n"
