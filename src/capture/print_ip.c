@@ -152,7 +152,7 @@ static void pr_icmp(struct pjob *j, const uint8_t *p, size_t n, size_t len, int 
 	}
 	type = p[0];
 	pr_fmt(j, "ICMP %s, length %zu", msg, len);
-	if (j->o->verbose && !fragmented && n >= len && !pr_cksum_ok(NULL, 0, p, len))
+	if (j->o->verbose && !fragmented && n >= len && len >= 4 && !pr_cksum_ok(NULL, 0, p, len))
 		pr_fmt(j, " (wrong icmp cksum %x (->%x)!)", rd16(p + 2),
 		       pr_cksum_want(NULL, 0, p, len, 2));
 	if (j->o->verbose && (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) &&

@@ -51,8 +51,10 @@ int pr_cksum_ok(const uint8_t *ip, unsigned proto, const uint8_t *p, size_t len)
 unsigned pr_cksum_want(const uint8_t *ip, unsigned proto, const uint8_t *p, size_t len,
 		       size_t at)
 {
-	uint64_t sum = pseudo(ip, proto, len) + sum_words(0, p, at) +
-		       sum_words(0, p + at + 2, len - at - 2);
+	uint64_t sum = pseudo(ip, proto, len) + sum_words(0, p, at < len ? at : len);
+
+	if (len > at + 2)	/* the bytes after the field, if any */
+		sum += sum_words(0, p + at + 2, len - at - 2);
 
 	return ~fold(sum) & 0xffff;
 }
