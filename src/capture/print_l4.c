@@ -72,14 +72,18 @@ static void pr_addr(struct pjob *j, const uint8_t *ip, int dst)
 /* "src.sport > dst.dport: ", or "sport > dport: " when addrs is 0. */
 static void pr_ends(struct pjob *j, const uint8_t *ip, unsigned sport, unsigned dport, int addrs)
 {
-	if (!addrs) {
-		pr_fmt(j, "%u > %u: ", sport, dport);
-		return;
+	if (addrs) {
+		pr_addr(j, ip, 0);
+		pr_str(j, ".");
 	}
-	pr_addr(j, ip, 0);
-	pr_fmt(j, ".%u > ", sport);
-	pr_addr(j, ip, 1);
-	pr_fmt(j, ".%u: ", dport);
+	pr_u(j, sport);
+	pr_str(j, " > ");
+	if (addrs) {
+		pr_addr(j, ip, 1);
+		pr_str(j, ".");
+	}
+	pr_u(j, dport);
+	pr_str(j, ": ");
 }
 
 /* ---- TCP ------------------------------------------------------------------- */
