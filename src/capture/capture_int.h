@@ -39,9 +39,11 @@ struct cap_file {
 	int eof;
 	int owned;		/* buf is ours to read into (not mapped, not the caller's) */
 	size_t map_len;		/* buf is the file mapped, this long */
-	pthread_t toucher;	/* faults the mapping in ahead of the parser (pcapfile.c) */
-	int touching;
-	_Atomic int stop_touch;
+	size_t released;	/* the mapping's first bytes, unmapped by the helper */
+	pthread_t helper;	/* maps pages ahead of the parser, unmaps them behind */
+	int helping;
+	_Atomic int stop_helper;
+	_Atomic size_t parsed;	/* where the parser is: bytes before are free */
 	enum cap_format fmt;
 	int swapped;		/* the (current section of the) file is in the other byte order */
 	/* pcap */
