@@ -311,7 +311,7 @@ static void release_upto(struct cap_file *f, size_t to)
  */
 static void *helper(void *arg)
 {
-	const struct timespec nap = { 0, 200000 };
+	struct timespec nap = { 0, 200000 };
 	struct cap_file *f = arg;
 	const volatile uint8_t *p = f->buf;
 	unsigned sum = 0;
@@ -324,8 +324,14 @@ static void *helper(void *arg)
 	}
 	while (!atomic_load(&f->stop_helper)) {
 		size_t done = atomic_load_explicit(&f->parsed, memory_order_acquire);
+		size_t before = f->released;
 
 		release_upto(f, done & ~(size_t)(RELEASE_STEP - 1));
+		/* a parser that stalls (a blocked output) is polled less and less often */
+		if (f->released != before)
+			nap.tv_nsec = 200000;
+		else if (nap.tv_nsec < 50000000)
+			nap.tv_nsec *= 2;
 		nanosleep(&nap, NULL);
 	}
 	return (void *)(uintptr_t)sum;
