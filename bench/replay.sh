@@ -5,7 +5,9 @@
 # (tests/tools/mkpcap repeated), and the Ethernet captures of
 # $PFC_SHARED/pcaps concatenated over and over (real packet sizes).  Runs
 # alternate between the tools; the median of $BENCH_ROUNDS (default 5) wall
-# times is printed, and the ratios.  The big files are deleted afterwards.
+# times is printed, and the ratios.  For the real-size file, printing too:
+# pfc -n -r F >/dev/null against tcpdump -n -r F >/dev/null (every packet,
+# same text for the covered protocols).  The big files are deleted afterwards.
 # Called by bench/run.sh (section 4) from the build directory.
 set -u
 : "${top_builddir:?}"
@@ -75,7 +77,22 @@ bench_file() {
 		"$(echo "$size / 1048576 / $t" | bc -l)" "$(echo "$t / $p" | bc -l)"
 	printf '  cat     %6.3f s  %7.0f MB/s   pfc/cat %.2fx\n' "$c" \
 		"$(echo "$size / 1048576 / $c" | bc -l)" "$(echo "$p / $c" | bc -l)"
+	[ -n "${3:-}" ] && bench_print "$f"
 	rm -f "$f" "$dir"/out-*.pcap
+}
+
+# bench_print F: printing every packet, pfc against tcpdump
+bench_print() {
+	rm -f "$dir"/*.t
+	r=0
+	while [ $r -lt "$rounds" ]; do
+		time_one pfc src/pfc -n -r "$1"
+		time_one tcpdump "$TCPDUMP" -n -r "$1"
+		r=$((r + 1))
+	done
+	p=$(median <"$dir/pfc.t"); t=$(median <"$dir/tcpdump.t")
+	printf '  printing (-n, no filter): pfc %.3f s, tcpdump %.3f s, tcpdump/pfc %.2fx\n' \
+		"$p" "$t" "$(echo "$t / $p" | bc -l)"
 }
 
 if ! command -v "$TCPDUMP" >/dev/null 2>&1 || ! command -v bc >/dev/null 2>&1; then
@@ -87,7 +104,7 @@ if make_small "$dir/small.pcap"; then
 	bench_file "small packets (mkpcap)" "$dir/small.pcap"
 fi
 if [ -d "$PFC_SHARED/pcaps/tcpdump" ] && make_real "$dir/real.pcap"; then
-	bench_file "real packets (shared Ethernet captures)" "$dir/real.pcap"
+	bench_file "real packets (shared Ethernet captures)" "$dir/real.pcap" print
 else
 	echo "real packets: skipped ($PFC_SHARED/pcaps not found)"
 fi

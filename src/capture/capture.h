@@ -82,6 +82,9 @@ PFC_API int cap_file_iface(const struct cap_file *f, uint32_t idx, struct cap_if
 /* Number of interfaces seen so far (1 for pcap). */
 PFC_API uint32_t cap_file_nifaces(const struct cap_file *f);
 
+/* Bytes of the file consumed so far (for progress reports). */
+PFC_API uint64_t cap_file_offset(const struct cap_file *f);
+
 /* The message of the last error, or "". */
 PFC_API const char *cap_file_error(const struct cap_file *f);
 
@@ -125,10 +128,66 @@ PFC_API int cap_writer_close(struct cap_writer *w, char *errbuf, size_t errlen);
 
 PFC_API const char *cap_writer_error(const struct cap_writer *w);
 
+/* ---- printing ------------------------------------------------------------ */
+
+/* What tcpdump's -x, -xx, -X, -XX and -A add after each packet's line. */
+enum cap_print_dump {
+	CAP_DUMP_NONE = 0,
+	CAP_DUMP_HEX,		/* -x: hex of the bytes after the link-layer header */
+	CAP_DUMP_HEX_LINK,	/* -xx: hex of the whole packet */
+	CAP_DUMP_HEX_ASCII,	/* -X */
+	CAP_DUMP_HEX_ASCII_LINK,	/* -XX */
+	CAP_DUMP_ASCII,		/* -A */
+	CAP_DUMP_ASCII_LINK	/* -AA */
+};
+
+/*
+ * Conversation and clock state kept between packets: relative TCP
+ * sequence numbers (tcpdump without -S) and the -ttt / -ttttt deltas.
+ */
+struct cap_print_state;
+
+/* Options of cap_print_pkt(); initialise with cap_print_opts_init(). */
+struct cap_print_opts {
+	size_t sz;		/* sizeof(struct cap_print_opts) */
+	int tstamp;		/* how many -t: 0 local time of day, 1 none, 2 seconds since
+				   the epoch, 3 delta from the previous packet, 4 local date
+				   and time, 5 delta from the first packet */
+	int link;		/* -e: print the link-layer header */
+	int quiet;		/* -q: less protocol detail */
+	int verbose;		/* how many -v */
+	int absolute_seq;	/* -S: TCP sequence numbers as they are */
+	enum cap_print_dump dump;
+	enum cap_precision precision;	/* digits of the time stamp fraction */
+	struct cap_print_state *state;	/* NULL: absolute sequence numbers, deltas from 0 */
+};
+
+PFC_API void cap_print_opts_init(struct cap_print_opts *opts);
+
+/* A new, empty state (NULL when out of memory); released with cap_print_state_free(). */
+PFC_API struct cap_print_state *cap_print_state_new(void);
+PFC_API void cap_print_state_free(struct cap_print_state *st);
+
+/*
+ * Format a packet of link type dlt (DLT_*) as `tcpdump -n` does with the
+ * same options: one line, or more with -x/-X/-A or a raw dump, each ending
+ * in '\n'.  Names are never resolved (tcpdump -n).  Covers Ethernet
+ * (802.1Q/802.1ad tags), Linux cooked v1/v2, raw IP, NULL/LOOP, ARP, IPv4,
+ * IPv6 (extension headers, fragments), TCP, UDP, ICMP, ICMPv6, SCTP; other
+ * protocols get a tcpdump-like fallback (protocol number and length).
+ * Returns the length of the whole text like snprintf (truncated when it
+ * is >= len; buf always NUL-terminated), or -EINVAL for a bad opts.
+ */
+/* A buffer of this size always holds the text of a packet of caplen bytes. */
+#define CAP_PRINT_BUFSIZE(caplen) (32 * (size_t)(caplen) + 4096)
+
+PFC_API int cap_print_pkt(const struct cap_print_opts *opts, const struct cap_pkt *pkt,
+			  int dlt, char *buf, size_t len);
+
 /* ---- summaries ----------------------------------------------------------- */
 
 /*
- * One line about a packet in tcpdump -q's style, without the newline:
+ * One line about a packet as tcpdump -n -q prints it, without the newline:
  * local time of day, then "IP 198.18.0.1.80 > 198.18.0.2.1234: tcp 0".
  * dlt is the packet's link type.  Returns the length of the full line
  * (like snprintf); buf is always NUL-terminated.

@@ -8,6 +8,7 @@
 #ifndef PFC_CAPTURE_INT_H
 #define PFC_CAPTURE_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,13 @@ struct cap_file {
 	size_t cap, pos, end;
 	uint64_t base;		/* file offset of buf[0] */
 	int eof;
-	int owned;		/* buf is ours (not the caller's memory) */
+	int owned;		/* buf is ours to read into (not mapped, not the caller's) */
+	size_t map_len;		/* buf is the file mapped, this long */
+	size_t released;	/* the mapping's first bytes, unmapped by the helper */
+	pthread_t helper;	/* maps pages ahead of the parser, unmaps them behind */
+	int helping;
+	_Atomic int stop_helper;
+	_Atomic size_t parsed;	/* where the parser is: bytes before are free */
 	enum cap_format fmt;
 	int swapped;		/* the (current section of the) file is in the other byte order */
 	/* pcap */
@@ -52,7 +59,13 @@ struct cap_file {
 };
 
 /* Make n bytes available at buf + pos: 1, 0 when the input ends first, -errno. */
-int cap_fill(struct cap_file *f, size_t n);
+int cap_fill_slow(struct cap_file *f, size_t n);
+
+/* cap_fill_slow, with the common case (the bytes are there) inline. */
+static inline int cap_fill(struct cap_file *f, size_t n)
+{
+	return f->end - f->pos >= n ? 1 : cap_fill_slow(f, n);
+}
 /* Record a message (prefixed with the byte offset off) and return -EINVAL. */
 int cap_fail(struct cap_file *f, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

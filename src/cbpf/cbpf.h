@@ -194,6 +194,38 @@ PFC_API uint32_t cbpf_vm_run(const struct cbpf_vm *vm, const uint8_t *pkt,
 
 PFC_API void cbpf_vm_free(struct cbpf_vm *vm);
 
+/* ---- tracer ------------------------------------------------------------- */
+
+/* One executed instruction, as cbpf_trace() reports it. */
+struct cbpf_step {
+	uint32_t pc;		/* index of the instruction */
+	struct cbpf_insn insn;
+	uint32_t a, x;		/* the registers after it */
+	int mem;		/* scratch word it wrote (M[mem] = mem_value), or -1 */
+	uint32_t mem_value;
+	int load;		/* it read the packet: load_len bytes at load_off */
+	uint32_t load_off, load_len;
+	int done;		/* the run ends here with verdict */
+	uint32_t verdict;
+	uint32_t next;		/* the next pc, when not done */
+	const char *why;	/* why a run ended before a return ("load past the
+				   captured bytes", ...), else NULL */
+};
+
+typedef void (*cbpf_trace_fn)(void *ctx, const struct cbpf_step *step);
+
+/*
+ * Run a program on one packet as cbpf_vm_run() does (same flags, same
+ * verdict, same checks on the program), calling fn with each instruction
+ * executed, in order; the last step has done set.  The verdict goes to
+ * *verdict.  Returns 0, or what cbpf_vm_new() returns for a program it
+ * refuses (-EINVAL, -E2BIG, -ENOMEM), before any step.
+ */
+PFC_API int cbpf_trace(const struct cbpf_insn *insns, size_t len, unsigned flags,
+		       const uint8_t *pkt, uint32_t wirelen, uint32_t caplen,
+		       const struct cbpf_meta *meta, cbpf_trace_fn fn, void *ctx,
+		       uint32_t *verdict);
+
 #ifdef __cplusplus
 }
 #endif

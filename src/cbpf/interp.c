@@ -773,3 +773,214 @@ void cbpf_vm_free(struct cbpf_vm *vm)
 {
 	free(vm);
 }
+
+/* ---- tracing (cbpf_trace) ----------------------------------------------- */
+
+/*
+ * The tracer steps through the original instructions one at a time, with
+ * the checks and packet semantics of vm_exec spelled out once more in plain
+ * code (the decoded, fused and threaded form does not map back to single
+ * instructions).  tests/cbpf/trace_t.c holds the two to the same verdicts.
+ */
+struct tracer {
+	const struct cbpf_insn *in;
+	size_t len;
+	unsigned flags;
+	const uint8_t *pkt;
+	uint32_t wirelen, caplen;
+	const struct cbpf_meta *meta;
+	uint32_t a, x, back;
+	uint32_t mem[CBPF_MEMWORDS];
+};
+
+/* Read size bytes at off (negative offsets through meta): 0, or -1 out of range. */
+static int trace_read(const struct tracer *t, struct cbpf_step *s, uint64_t off, unsigned size,
+		      bool host, uint32_t *v)
+{
+	if (off + size > t->caplen) {
+		if (!t->meta || !neg_offset(t->meta, &off) || off + size > t->caplen)
+			return -1;
+	}
+	s->load = 1;
+	s->load_off = (uint32_t)off;
+	s->load_len = size;
+	*v = read_sized(t->pkt + off, size, host);
+	return 0;
+}
+
+/* ld with k at or above SKF_AD_OFF: what decode_anc makes of it. */
+static int trace_anc(struct tracer *t, uint32_t k, struct cbpf_step *s)
+{
+	struct vm_insn op;
+
+	decode_anc(&op, k);
+	if (op.disp == OP_RET_K) {
+		s->why = "unknown ancillary load";
+		return -1;
+	}
+	if (!t->meta) {
+		s->why = "ancillary load without metadata";
+		return -1;
+	}
+	switch (op.disp) {
+	case OP_ANC_META: t->a = *(const uint32_t *)((const char *)t->meta + op.k); break;
+	case OP_ANC_XOR_X: t->a ^= t->x; break;
+	case OP_ANC_NLA: t->a = anc_nla(t->pkt, t->caplen, t->a, t->x); break;
+	default: t->a = anc_nla_nest(t->pkt, t->caplen, t->a, t->x); break;
+	}
+	return 0;
+}
+
+static int trace_ld(struct tracer *t, const struct cbpf_insn *in, struct cbpf_step *s)
+{
+	bool ldx = BPF_CLASS(in->code) == BPF_LDX;
+	bool seccomp = t->flags & CBPF_VM_SECCOMP;
+	unsigned size = load_size(in->code);
+	uint32_t *r = ldx ? &t->x : &t->a, v;
+
+	switch (BPF_MODE(in->code)) {
+	case BPF_IMM: *r = in->k; return 0;
+	case BPF_LEN: *r = seccomp ? CBPF_SECCOMP_DATA_LEN : t->wirelen; return 0;
+	case BPF_MEM: *r = t->mem[in->k]; return 0;
+	case BPF_ABS:
+		if (in->k >= (uint32_t)SKF_AD_OFF)
+			return trace_anc(t, in->k, s);
+		if (trace_read(t, s, in->k, size, seccomp && size > 1, &v) < 0)
+			goto out;
+		t->a = v;
+		return 0;
+	case BPF_IND:
+		if (trace_read(t, s, (uint64_t)t->x + in->k, size, seccomp && size > 1, &v) < 0)
+			goto out;
+		t->a = v;
+		return 0;
+	default:	/* BPF_MSH */
+		if (trace_read(t, s, in->k, 1, false, &v) < 0)
+			goto out;
+		t->x = (v & 0xfu) << 2;
+		return 0;
+	}
+out:
+	s->why = "load past the captured bytes";
+	return -1;
+}
+
+static int trace_alu(struct tracer *t, const struct cbpf_insn *in, struct cbpf_step *s)
+{
+	unsigned op = BPF_OP(in->code);
+	uint32_t v = BPF_SRC(in->code) == BPF_X ? t->x : in->k;
+
+	switch (op) {
+	case BPF_ADD: t->a += v; return 0;
+	case BPF_SUB: t->a -= v; return 0;
+	case BPF_MUL: t->a *= v; return 0;
+	case BPF_OR: t->a |= v; return 0;
+	case BPF_AND: t->a &= v; return 0;
+	case BPF_XOR: t->a ^= v; return 0;
+	case BPF_LSH: t->a = v < 32 ? t->a << v : 0; return 0;
+	case BPF_RSH: t->a = v < 32 ? t->a >> v : 0; return 0;
+	case BPF_NEG: t->a = 0u - t->a; return 0;
+	default:	/* BPF_DIV, BPF_MOD */
+		if (v == 0) {
+			s->why = "division by zero";
+			return -1;
+		}
+		t->a = op == BPF_DIV ? t->a / v : t->a % v;
+		return 0;
+	}
+}
+
+static bool trace_cond(const struct tracer *t, const struct cbpf_insn *in)
+{
+	uint32_t v = BPF_SRC(in->code) == BPF_X ? t->x : in->k;
+
+	switch (BPF_OP(in->code)) {
+	case BPF_JEQ: return t->a == v;
+	case BPF_JGT: return t->a > v;
+	case BPF_JGE: return t->a >= v;
+	default: return (t->a & v) != 0;
+	}
+}
+
+/* Execute instruction pc: fills s (next or done and verdict). */
+static void trace_one(struct tracer *t, uint32_t pc, struct cbpf_step *s)
+{
+	const struct cbpf_insn *in = &t->in[pc];
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->pc = pc;
+	s->insn = *in;
+	s->mem = -1;
+	s->next = pc + 1;
+	switch (BPF_CLASS(in->code)) {
+	case BPF_LD: case BPF_LDX: rc = trace_ld(t, in, s); break;
+	case BPF_ST: case BPF_STX:
+		t->mem[in->k] = BPF_CLASS(in->code) == BPF_ST ? t->a : t->x;
+		s->mem = (int)in->k;
+		s->mem_value = t->mem[in->k];
+		break;
+	case BPF_ALU: rc = trace_alu(t, in, s); break;
+	case BPF_JMP:
+		if (BPF_OP(in->code) == BPF_JA) {
+			if ((int32_t)in->k < 0 && ++t->back > BACK_JUMPS_BASE + t->caplen / 8) {
+				s->why = "too many backward jumps";
+				rc = -1;
+			}
+			s->next = (uint32_t)((int64_t)pc + 1 + (int32_t)in->k);
+		} else {
+			s->next = pc + 1 + (trace_cond(t, in) ? in->jt : in->jf);
+		}
+		break;
+	case BPF_RET:
+		s->done = 1;
+		s->verdict = BPF_RVAL(in->code) == BPF_A ? t->a : in->k;
+		break;
+	default:	/* BPF_MISC */
+		if (BPF_MISCOP(in->code) == BPF_TAX)
+			t->x = t->a;
+		else
+			t->a = t->x;
+		break;
+	}
+	if (rc < 0) {
+		s->done = 1;
+		s->verdict = 0;
+	}
+	s->a = t->a;
+	s->x = t->x;
+}
+
+int cbpf_trace(const struct cbpf_insn *insns, size_t len, unsigned flags,
+	       const uint8_t *pkt, uint32_t wirelen, uint32_t caplen,
+	       const struct cbpf_meta *meta, cbpf_trace_fn fn, void *ctx, uint32_t *verdict)
+{
+	struct tracer t;
+	struct cbpf_vm *vm;
+	struct cbpf_step s;
+	uint32_t pc = 0;
+	int rc = cbpf_vm_new(insns, len, flags, &vm);
+
+	if (rc < 0)
+		return rc;
+	cbpf_vm_free(vm);	/* the same acceptance as the interpreter's, nothing more */
+	memset(&t, 0, sizeof(t));
+	t.in = insns;
+	t.len = len;
+	t.flags = flags;
+	t.pkt = pkt;
+	t.wirelen = wirelen;
+	t.caplen = caplen;
+	t.meta = meta;
+	for (;;) {
+		trace_one(&t, pc, &s);
+		if (fn)
+			fn(ctx, &s);
+		if (s.done)
+			break;
+		pc = s.next;
+	}
+	if (verdict)
+		*verdict = s.verdict;
+	return 0;
+}

@@ -42,5 +42,6 @@ int cmd_compile(int argc, char **argv);
 int cmd_tc(int argc, char **argv);
 int cmd_seccomp(int argc, char **argv);
 int cmd_ebpf(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif /* PFC_CLI_H */

@@ -2,7 +2,8 @@
  * cmd_compile.c -- pfc's tcpdump-compatible command line:
  *   pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]
  *       (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]
- *   pfc -r FILE [-w OUT] [-c N] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]
+ *   pfc -r FILE [-w OUT] [-c N] [-s SNAPLEN] [--nano | --micro]
+ *       [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]
  * Words after the options are joined with spaces, as tcpdump joins them.
  * The program is printed in tcpdump's formats (for the link type of FILE
  * when -r is given too), or run over FILE by cmd_replay.c; errors point at
@@ -35,13 +36,14 @@ static void compile_usage(FILE *out)
 {
 	fputs("usage: pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]\n"
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
-	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
+	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro]\n"
+	      "           [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]\n"
 	      "Compile a pcap-filter(7) expression into classic BPF and print it as\n"
 	      "tcpdump -d/-dd/-ddd does.  LINKTYPE is a name (EN10MB, LINUX_SLL2, RAW...)\n"
 	      "or a number; defaults EN10MB and snap length 262144.\n"
 	      "With -r, filter the packets of a pcap or pcapng FILE (- is standard input):\n"
-	      "print a line per match, or with -w write them to a pcap file as tcpdump -w\n"
-	      "does; -c stops after COUNT matches.\n", out);
+	      "print each match as tcpdump -n does (names are never resolved), or with -w\n"
+	      "write them to a pcap file as tcpdump -w does; -c stops after COUNT matches.\n", out);
 }
 
 static int parse_linktype(const char *s, struct compile_opts *o)
@@ -104,6 +106,29 @@ static int parse_precision(const char *s, struct compile_opts *o)
 	return CLI_EXIT_USAGE;
 }
 
+/* tcpdump's printing flags, counted; -x/-X/-A make one dump (X over x over A). */
+struct print_flags {
+	int t, x, X, A;
+};
+
+static int print_setup(const struct print_flags *pf, struct compile_opts *o)
+{
+	struct cap_print_opts *p = &o->rp.print;
+
+	if (pf->t > 5) {
+		cli_error("only -t, -tt, -ttt, -tttt and -ttttt are supported");
+		return CLI_EXIT_USAGE;
+	}
+	p->tstamp = pf->t;
+	if (pf->X)
+		p->dump = pf->X > 1 ? CAP_DUMP_HEX_ASCII_LINK : CAP_DUMP_HEX_ASCII;
+	else if (pf->x)
+		p->dump = pf->x > 1 ? CAP_DUMP_HEX_LINK : CAP_DUMP_HEX;
+	else if (pf->A)
+		p->dump = pf->A > 1 ? CAP_DUMP_ASCII_LINK : CAP_DUMP_ASCII;
+	return 0;
+}
+
 /* What the options ask for must make one job. */
 static int check_mode(const struct compile_opts *o)
 {
@@ -136,9 +161,11 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		{ "time-stamp-precision", required_argument, NULL, OPT_PRECISION },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct print_flags pf = { 0, 0, 0, 0 };
 	int c, rc = 0;
 
-	while (rc == 0 && (c = getopt_long(argc, argv, "dy:s:OF:hr:w:c:nq", longopts, NULL)) != -1) {
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, "dy:s:OF:hr:w:c:nqevStxXA", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->dflag++; break;
 		case 'y': rc = parse_linktype(optarg, o); break;
@@ -150,7 +177,15 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		case 'r': o->rp.input = optarg; break;
 		case 'w': o->rp.output = optarg; break;
 		case 'c': rc = parse_count(optarg, o); break;
-		case 'n': case 'q': break;	/* tcpdump's; pfc never resolves names and prints briefly */
+		case 'n': break;	/* tcpdump's; pfc never resolves names */
+		case 'q': o->rp.print.quiet++; break;
+		case 'e': o->rp.print.link = 1; break;
+		case 'v': o->rp.print.verbose++; break;
+		case 'S': o->rp.print.absolute_seq = 1; break;
+		case 't': pf.t++; break;
+		case 'x': pf.x++; break;
+		case 'X': pf.X++; break;
+		case 'A': pf.A++; break;
 		case OPT_NANO: o->rp.precision = 1; break;
 		case OPT_MICRO: o->rp.precision = 0; break;
 		case OPT_PRECISION: rc = parse_precision(optarg, o); break;
@@ -158,6 +193,8 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		default: compile_usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
+	if (rc == 0)
+		rc = print_setup(&pf, o);
 	return rc ? rc : check_mode(o);
 }
 
@@ -262,7 +299,9 @@ int cmd_compile(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	fg_compile_opts_init(&o.fg);
+	cap_print_opts_init(&o.rp.print);
 	o.rp.precision = -1;
+	o.rp.progress = -1;
 	optind = 1;
 	rc = parse_args(argc, argv, &o, &done);
 	if (rc || done)

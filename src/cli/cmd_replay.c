@@ -5,7 +5,10 @@
  * One program per (link type, snap length) of the file's interfaces,
  * compiled when its first packet arrives.  A matching record is cut to the
  * filter's return value, as the kernel cuts it live, and written to a pcap
- * file or summarised on standard output.  Keeps true: records before a bad
+ * file or printed on standard output as tcpdump -n prints it (the text is
+ * formatted by the capture library into a buffer, written through one
+ * large stdio buffer).  On a terminal, a long file shows its progress on
+ * stderr.  Keeps true: records before a bad
  * one in the input are processed; any input, compile or write error makes
  * the exit status non-zero and names the problem; the counts line comes last.
  */
@@ -13,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "cli.h"
@@ -37,7 +43,13 @@ struct replay {
 	size_t nprogs;
 	struct cbpf_vm **by_if;	/* per interface index, NULL until its first packet */
 	uint32_t nby_if;
-	char line[1024];
+	struct cap_print_opts po;
+	char *line;		/* the printed text of one packet */
+	size_t line_size;
+	/* progress: shown when total > 0 */
+	uint64_t total;
+	struct timespec start, last;
+	int shown;
 };
 
 static int compile_for(struct replay *r, const struct cap_iface *ifc, struct cbpf_vm **out)
@@ -138,23 +150,92 @@ static int open_writer(struct replay *r)
 	return 0;
 }
 
-static int emit(struct replay *r, const struct cap_pkt *pkt, uint32_t keep)
+static int print_pkt(struct replay *r, const struct cap_pkt *pkt, uint32_t keep)
 {
 	struct cap_pkt cut = *pkt;
-	enum cap_precision prec;
+	size_t need;
+	int n;
 
+	if (cut.caplen > keep)
+		cut.caplen = keep;
+	need = CAP_PRINT_BUFSIZE(cut.caplen);
+	if (need > r->line_size) {
+		char *l = realloc(r->line, need);
+
+		if (!l) {
+			cli_error("out of memory");
+			return -1;
+		}
+		r->line = l;
+		r->line_size = need;
+	}
+	n = cap_print_pkt(&r->po, &cut, pkt->linktype, r->line, r->line_size);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= r->line_size) {	/* cannot happen: the size covers any text */
+		n = (int)r->line_size - 1;
+		r->line[n - 1] = '\n';
+	}
+	if (fwrite(r->line, 1, (size_t)n, stdout) != (size_t)n) {
+		cli_error("standard output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int emit(struct replay *r, const struct cap_pkt *pkt, uint32_t keep)
+{
 	if (r->w) {
 		if (cap_writer_write(r->w, pkt, keep) == 0)
 			return 0;
 		cli_error("%s: %s", r->o->output, cap_writer_error(r->w));
 		return -1;
 	}
-	prec = r->o->precision == 1 ? CAP_PRECISION_NANO : CAP_PRECISION_MICRO;
-	if (cut.caplen > keep)
-		cut.caplen = keep;
-	cap_pkt_summary(&cut, prec, r->line, sizeof(r->line));
-	puts(r->line);
-	return 0;
+	return print_pkt(r, pkt, keep);
+}
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* "pfc: 42% of 812 MB, 1530 MB/s" on stderr, rewritten in place 4 times a second. */
+static void progress(struct replay *r, int done)
+{
+	struct timespec now;
+	uint64_t off = cap_file_offset(r->f);
+	double t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done && since(&r->last, &now) < 0.25)
+		return;
+	r->last = now;
+	if (done) {
+		if (r->shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	t = since(&r->start, &now);
+	fprintf(stderr, "\rpfc: %3.0f%% of %.0f MB, %.0f MB/s\033[K",
+		100.0 * (double)off / (double)r->total, (double)r->total / 1e6,
+		t > 0 ? (double)off / 1e6 / t : 0.0);
+	r->shown = 1;
+}
+
+/* Progress is shown on a terminal for a regular file of 64 MB or more. */
+static void progress_init(struct replay *r)
+{
+	struct stat st;
+	int on = r->o->progress;
+
+	if (on < 0)
+		on = isatty(STDERR_FILENO) && (r->w || !isatty(STDOUT_FILENO));
+	if (!on || strcmp(r->o->input, "-") == 0 || stat(r->o->input, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || (r->o->progress < 0 && st.st_size < (64 << 20)))
+		return;
+	r->total = (uint64_t)st.st_size;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->last = r->start;
 }
 
 static int run(struct replay *r, unsigned long long *seen, unsigned long long *matched)
@@ -178,13 +259,34 @@ static int run(struct replay *r, unsigned long long *seen, unsigned long long *m
 			return CLI_EXIT_FAIL;
 		if (r->o->count && *matched == r->o->count)
 			return CLI_EXIT_OK;
+		if (r->total && (*seen & 4095) == 0)
+			progress(r, 0);
 	}
+	if (r->total)
+		progress(r, 1);
 	if (rc < 0) {
 		fflush(stdout);	/* the packets before the error come first */
 		cli_error("%s: %s", r->o->input, cap_file_error(r->f));
 		return CLI_EXIT_FAIL;
 	}
 	return CLI_EXIT_OK;
+}
+
+static int setup_printing(struct replay *r)
+{
+	static char obuf[1 << 18];
+
+	r->po = r->o->print;
+	r->po.precision = r->o->precision == 1 ? CAP_PRECISION_NANO : CAP_PRECISION_MICRO;
+	r->po.state = cap_print_state_new();
+	if (!r->po.state) {
+		cli_error("out of memory");
+		return -1;
+	}
+	/* batched writes; a terminal keeps line buffering, as tcpdump's output does */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	return 0;
 }
 
 static int finish(struct replay *r, int status)
@@ -204,6 +306,8 @@ static int finish(struct replay *r, int status)
 		cbpf_vm_free(r->progs[i].vm);
 	free(r->progs);
 	free(r->by_if);
+	free(r->line);
+	cap_print_state_free(r->po.state);
 	cap_file_close(r->f);
 	return status;
 }
@@ -229,6 +333,9 @@ int cli_replay(const struct replay_opts *o, const char *expr, size_t len, const 
 		return finish(&r, CLI_EXIT_FAIL);
 	if (o->output && open_writer(&r) < 0)
 		return finish(&r, CLI_EXIT_FAIL);
+	if (!o->output && setup_printing(&r) < 0)
+		return finish(&r, CLI_EXIT_FAIL);
+	progress_init(&r);
 	status = run(&r, &seen, &matched);
 	status = finish(&r, status);
 	fprintf(stderr, "%llu packets read, %llu matched\n", seen, matched);

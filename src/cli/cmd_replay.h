@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "filtergen.h"
 
 struct replay_opts {
@@ -17,6 +18,8 @@ struct replay_opts {
 	int snaplen_set;		/* -s was given: fg.snaplen is the filter's return value */
 	int precision;			/* --nano 1, --micro 0, -1 the input's (printing: micro) */
 	struct fg_compile_opts fg;	/* linktype is ignored: each interface's is used */
+	struct cap_print_opts print;	/* -e -q -v -S -t -x -X -A (state, precision set here) */
+	int progress;			/* 1 always, 0 never, -1 when stderr is a terminal */
 };
 
 /*

@@ -15,13 +15,15 @@ static void usage(FILE *out)
 {
 	fputs("usage: pfc [-y LINKTYPE] [-s SNAPLEN] [-O] [--netmask MASK] [-F FILE]\n"
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
-	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
+	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro]\n"
+	      "           [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]\n"
 	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
 	      "       pfc tc attach|detach|show IFACE ...  (see pfc tc --help)\n"
 	      "       pfc seccomp [--oci] POLICY [--arch A ...] [--format raw|c|dd|ddd|disasm|explain]\n"
 	      "                   [-o FILE]\n"
 	      "       pfc seccomp run [--oci] POLICY -- CMD [ARGS ...]\n"
 	      "       pfc ebpf [--target socket|tc|xdp] [-o FILE.o] [-d] (EXPRESSION | --asm PROG)\n"
+	      "       pfc trace -r FILE [-p N | --nomatch] (EXPRESSION | --asm PROG)\n"
 	      "       pfc --help | --version\n"
 	      "\n"
 	      "pfc compiles pcap-filter expressions into classic BPF and runs them.\n"
@@ -34,6 +36,7 @@ static void usage(FILE *out)
 	      "  seccomp    compile a seccomp policy or OCI profile into a filter, or run a\n"
 	      "             command under it; see pfc-seccomp(1)\n"
 	      "  ebpf       translate a filter into eBPF (socket, tc, xdp); see pfc ebpf --help\n"
+	      "  trace      run a filter on one packet of a capture, instruction by instruction\n"
 	      "An expression whose first word is a command name goes after `--`.\n"
 	      "See pfc(1).\n", out);
 }
@@ -48,6 +51,7 @@ static const struct subcommand subcommands[] = {
 	{ "tc", cmd_tc },
 	{ "seccomp", cmd_seccomp },
 	{ "ebpf", cmd_ebpf },
+	{ "trace", cmd_trace },
 };
 
 int main(int argc, char **argv)

@@ -498,7 +498,8 @@ static void test_round_trip(const char *dir)
 	struct cap_pkt pkt;
 	static uint8_t data[2000];
 	char path[512], err[256];
-	unsigned i, n = 12000, bad = 0, seen = 0;
+	unsigned i, n = 40000, bad = 0, seen = 0;	/* 40 MB: mapped, with the toucher thread */
+	uint64_t bytes = 24;
 	int rc;
 
 	for (i = 0; i < sizeof(data); i++)
@@ -513,6 +514,7 @@ static void test_round_trip(const char *dir)
 		pkt.ts_sec = i;
 		pkt.ts_usec = i % 1000000;
 		cap_writer_write(w, &pkt, ~0u);
+		bytes += 16 + pkt.caplen;
 	}
 	tap_is_int(cap_writer_close(w, err, sizeof(err)), 0, "round trip: %u records written", n);
 	rc = cap_file_open(path, &f, err, sizeof(err));
@@ -528,7 +530,16 @@ static void test_round_trip(const char *dir)
 	}
 	tap_ok(rc == 0 && seen == n && bad == 0, "round trip: %u records read back, %u differ", seen,
 	       bad);
+	tap_ok(cap_file_offset(f) == bytes, "round trip: offset at the end %llu, the file's size %llu",
+	       (unsigned long long)cap_file_offset(f), (unsigned long long)bytes);
 	cap_file_close(f);
+	/* closed early: the thread that maps pages ahead is stopped and joined */
+	rc = cap_file_open(path, &f, err, sizeof(err));
+	for (seen = 0; rc == 0 && seen < 10 && cap_file_next(f, &pkt) == 1; seen++)
+		;
+	tap_ok(rc == 0 && seen == 10, "round trip: closed after 10 of %u records", n);
+	if (rc == 0)
+		cap_file_close(f);
 }
 
 static void test_full_disk(void)

@@ -7,6 +7,12 @@
  * TCP/UDP/ICMPv6, ARP, an 802.1Q-tagged frame, and truncated records
  * (caplen < len).  Addresses are in 198.18.0.0/15 and 2001:2::/48 only.
  * REPEAT (default 1) writes the set that many times, for larger files.
+ *
+ * usage: mkpcap -p OUT.pcap
+ * The printer's set instead (mkpcap_print.c): a packet for each case of
+ * the one-line printer (TCP flags, options and conversations, UDP, ICMP and
+ * ICMPv6 types, SCTP chunks, ARP, VLAN, IPv6 extension headers, fragments,
+ * unknown ethertypes and protocols, truncation), with correct checksums.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,14 +20,14 @@
 #include <string.h>
 
 struct frame {
-	uint8_t b[256];
+	uint8_t b[2048];
 	size_t n;
 };
 
 static void put8(struct frame *f, unsigned v) { f->b[f->n++] = (uint8_t)v; }
 static void put16(struct frame *f, unsigned v) { put8(f, v >> 8); put8(f, v & 0xff); }
 static void put32(struct frame *f, uint32_t v) { put16(f, v >> 16); put16(f, v & 0xffff); }
-static void putn(struct frame *f, const uint8_t *p, size_t n) { memcpy(f->b + f->n, p, n); f->n += n; }
+static void putn(struct frame *f, const uint8_t *p, size_t n) { if (n) memcpy(f->b + f->n, p, n); f->n += n; }
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x02 };
@@ -158,6 +164,8 @@ static void build(unsigned i, struct frame *f, size_t *caplen)
 
 #define SET_SIZE 14u
 
+#include "mkpcap_print.c"
+
 int main(int argc, char **argv)
 {
 	unsigned long repeat = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
@@ -165,6 +173,8 @@ int main(int argc, char **argv)
 	unsigned long r;
 	unsigned i;
 
+	if (argc == 3 && strcmp(argv[1], "-p") == 0)
+		return write_print_set(argv[2]);
 	if (argc < 2 || repeat == 0) {
 		fprintf(stderr, "usage: mkpcap OUT.pcap [REPEAT]\n");
 		return 2;
