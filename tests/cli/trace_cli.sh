@@ -16,15 +16,15 @@ is "$(echo "$out" | sed -n 2p)" "22:13:22.002026 IP 198.18.0.1.5353 > 198.18.0.3
 	"trace: the packet as tcpdump prints it"
 is "$(echo "$out" | sed -n 3p)" "(000) ldh      [12]                              A=0x00000800 X=0x00000000  pkt[12:2]=0800" \
 	"trace: first step: instruction, registers, bytes loaded"
-is "$(echo "$out" | sed -n 4p)" "(001) jeq      #0x800           jt 2    jf 7     A=0x00000800 X=0x00000000  -> 002" \
+is "$(echo "$out" | sed -n 4p)" "(001) jeq      #0x800           jt 2    jf 6     A=0x00000800 X=0x00000000  -> 002" \
 	"trace: a jump and where it went"
-is "$(echo "$out" | tail -1)" "verdict: 262144 (match: keep 54 of 54 bytes) after 12 instructions" \
+is "$(echo "$out" | tail -1)" "verdict: 262144 (match: keep 54 of 54 bytes) after 11 instructions" \
 	"trace: verdict line"
-is "$(echo "$out" | grep -c '^(')" 12 "trace: one line per instruction executed"
+is "$(echo "$out" | grep -c '^(')" 11 "trace: one line per instruction executed"
 
 out=$("$PFC" trace -r "$s" --nomatch 'tcp port 80')
 is "$(echo "$out" | sed -n 1p | cut -d: -f1)" "packet 3 of $s" "--nomatch: the first packet rejected"
-is "$(echo "$out" | tail -1)" "verdict: 0 (no match) after 5 instructions" "--nomatch: verdict 0"
+is "$(echo "$out" | tail -1)" "verdict: 0 (no match) after 7 instructions" "--nomatch: verdict 0"
 
 printf 'ldh [12]\nst M[5]\njeq #0x806, yes, no\nyes: ret #1\nno: ret #0\n' >"$tmpdir/arp.bpf"
 out=$("$PFC" trace -r "$s" --asm "$tmpdir/arp.bpf")
