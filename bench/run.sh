@@ -8,7 +8,9 @@
 #     ../shared/pcaps (the same counting interpreter runs both);
 #  4. offline replay: pfc -r -w against tcpdump -r -w and cat, wall time
 #     over ~300 MB files (bench/replay.sh);
-#  5. compile time and size of long host, port and net lists (bench/lists.sh).
+#  5. compile time and size of long host, port and net lists (bench/lists.sh);
+#  6. live capture: pfc -i against tcpdump -i, packets captured and dropped,
+#     CPU ns per packet (bench/capture.sh).
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
 cd "$top_builddir" || exit 1
@@ -63,3 +65,7 @@ top_builddir="$top_builddir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/
 echo
 echo "== 5. long lists: compile time and size, pfc vs libpcap 1.10.3 (libpcap cut at 10 s) =="
 sh "$top_srcdir/bench/lists.sh"
+
+echo
+echo "== 6. live capture: pfc -i vs tcpdump -i, trafgen into a veth (medians) =="
+top_builddir="$top_builddir" sh "$top_srcdir/bench/capture.sh"

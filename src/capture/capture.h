@@ -178,7 +178,7 @@ enum cap_direction { CAP_DIR_INOUT = 0, CAP_DIR_IN = 1, CAP_DIR_OUT = 2 };
 struct cap_ring_opts {
 	size_t sz;		/* sizeof(struct cap_ring_opts) */
 	uint32_t snaplen;	/* bytes kept per packet (the filter's return value cuts too) */
-	size_t buffer_size;	/* bytes of ring (default 8 MiB; libpcap's is 2 MiB) */
+	size_t buffer_size;	/* bytes of ring (default 32 MiB; libpcap's is 2 MiB) */
 	uint32_t block_size;	/* bytes per block (default 256 KiB, a power of two >= page) */
 	unsigned retire_ms;	/* the kernel hands over a partly filled block after this (default 4) */
 	int promisc;		/* put the interface in promiscuous mode while open (not for "any") */

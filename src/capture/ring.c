@@ -64,7 +64,7 @@ void cap_ring_opts_init(struct cap_ring_opts *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->sz = sizeof(*opts);
 	opts->snaplen = CAP_MAX_SNAPLEN;
-	opts->buffer_size = 8u << 20;
+	opts->buffer_size = 32u << 20;
 	opts->block_size = 256u << 10;
 	opts->retire_ms = 4;
 	opts->promisc = 1;
@@ -441,6 +441,9 @@ int cap_ring_next(struct cap_ring *r, struct cap_pkt *pkt)
 	h = (struct tpacket3_hdr *)r->pos;
 	r->pos += h->tp_next_offset;
 	r->left--;
+	/* the next header and the start of its packet: written by another CPU, not in our cache */
+	__builtin_prefetch(r->pos);
+	__builtin_prefetch(r->pos + 64);
 	caplen = h->tp_snaplen;
 	len = h->tp_len;
 	if (r->cooked) {
