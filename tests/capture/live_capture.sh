@@ -13,7 +13,8 @@
 : "${PFC:=src/pfc}" "${TCPDUMP:=tcpdump}"
 SEND=${top_builddir:-.}/tests/tools/pktsend
 ns=pfclive$$
-trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$tmpdir"' EXIT
+watchdogs=
+trap 'kill $watchdogs 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$tmpdir"' EXIT
 
 X() { ip netns exec "$ns" "$@"; }
 # background jobs run `ip netns exec` directly (it execs the program: $! is its pid)
@@ -45,6 +46,9 @@ start() {
 	name=$1; shift
 	$NSX "$PFC" "$@" >"$tmpdir/$name.out" 2>"$tmpdir/$name.err" &
 	pid=$!
+	# a pfc that never ends fails the test instead of hanging it
+	(sleep 60; kill -KILL $pid) 2>/dev/null &
+	watchdogs="$watchdogs $!"
 	ready "$name"
 }
 # stats NAME: the three statistics lines of NAME.err, joined with '/'
@@ -162,6 +166,38 @@ start anyin -i any -c 2 -w "$tmpdir/anyin.pcap" 'inbound and udp dst port 7'
 X "$SEND" vb 2 7
 wait $pid
 is "$(captured anyin)/$(records "$tmpdir/anyin.pcap")" "2/2" "-i any 'inbound': the 2 packets entering va"
+
+start anyq -i any -Q in -c 2 -w "$tmpdir/anyq.pcap" 'udp dst port 7'
+X "$SEND" vb 2 7
+wait $pid
+# the SLL2 packet type (byte 10 of each record: 24 + 16 + 10, then + 16 + 66): 3, PACKET_OTHERHOST, entering va
+is "$(captured anyq)/$(od -An -tu1 -j50 -N1 "$tmpdir/anyq.pcap" | tr -d ' ')/$(od -An -tu1 -j132 -N1 "$tmpdir/anyq.pcap" | tr -d ' ')" \
+	"2/3/3" "-i any -Q in: the 2 packets entering va (packet type 3, other host)"
+
+# ---- the loopback: each packet once (libpcap drops the outgoing copy) ----
+start lo -i lo -c 3 -w "$tmpdir/lo.pcap" 'udp dst port 7'
+pfc_pid=$pid
+if [ $have_tcpdump = 1 ]; then
+	$NSX "$TCPDUMP" -i lo -c 3 -w "$tmpdir/tdlo.pcap" 'udp dst port 7' 2>"$tmpdir/tdlo.err" &
+	td_pid=$!
+	ready tdlo
+fi
+X "$SEND" lo 3 7
+wait $pfc_pid
+is "$(captured lo)/$(sports "$tmpdir/lo.pcap")" "3/10000 10001 10002" "-i lo -c 3: three packets, none twice"
+if [ $have_tcpdump = 1 ]; then
+	wait $td_pid
+	hexdump_of "$tmpdir/lo.pcap" >"$tmpdir/lo.hex"
+	hexdump_of "$tmpdir/tdlo.pcap" >"$tmpdir/tdlo.hex"
+	same_file "$tmpdir/lo.hex" "$tmpdir/tdlo.hex" "-i lo: the packets tcpdump captured"
+fi
+
+# ---- SIGTERM ends a capture as SIGINT does ----
+start term -i va -w "$tmpdir/term.pcap" 'udp dst port 7'
+X "$SEND" vb 6 7,9
+sleep 0.1
+kill -TERM $pid; wait $pid; st=$?
+is "$st/$(stats term)/$(records "$tmpdir/term.pcap")" "0/3/3/0/3" "SIGTERM: exit 0, 3 captured, 3 in the file"
 
 # ---- -Q ----
 start qout -i vb -Q out 'udp dst port 7'; p1=$pid
