@@ -294,7 +294,8 @@ static int start(struct cap_ring *r, const struct cap_ifinfo *ifc, const struct 
 	if (bind(r->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		return fail(err, CAP_STEP_BIND, -errno, "bind: %s", strerror(errno));
 	if (o->fanout_group) {
-		int v = (int)o->fanout_group | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+		uint32_t v = o->fanout_group |
+			     (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
 
 		if (setsockopt(r->fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)) < 0)
 			return fail(err, CAP_STEP_FANOUT, -errno, "PACKET_FANOUT: %s",
