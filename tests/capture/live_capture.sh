@@ -226,6 +226,20 @@ X "$SEND" vb 60 7
 wait $pid; st=$?
 is "$st/$(captured fan)/$(records "$tmpdir/fan.pcap")" "0/40/40" "--fanout 2 -c 40: exactly 40 packets"
 is "$(sports "$tmpdir/fan.pcap" | tr ' ' '\n' | sort -u | wc -l)" 40 "--fanout 2: 40 distinct packets"
+start fan3 -i va --fanout 3 'udp dst port 7'
+is "$(X awk 'NR > 1' /proc/net/packet | wc -l)" 3 "--fanout 3: three packet sockets while capturing"
+kill -INT $pid; wait $pid
+is "$(X awk 'NR > 1' /proc/net/packet | wc -l)" 0 "--fanout 3: none left after SIGINT"
+start promisc -i va 'udp dst port 7'
+promiscuity() { X ip -d link show va | sed -n 's/.* promiscuity \([0-9]*\).*/\1/p'; }
+is "$(promiscuity)" 1 "promiscuous while capturing (PACKET_MR_PROMISC)"
+kill -INT $pid; wait $pid
+is "$(promiscuity)" 0 "not promiscuous after"
+start nopromisc -i va -p 'udp dst port 7'
+is "$(promiscuity)" 0 "-p: not promiscuous"
+kill -INT $pid; wait $pid
+is "$(X "$PFC" -i va -d 'udp')" "$("$PFC" -y EN10MB -d 'udp')" "-d -i va: compiled for EN10MB"
+is "$(X "$PFC" -i any -d 'ip')" "$("$PFC" -y LINUX_SLL2 -d 'ip')" "-d -i any: compiled for LINUX_SLL2"
 start lat -i va -w "$tmpdir/lat.pcap" 'udp dst port 7'
 X "$SEND" vb 1 7
 sleep 0.15
