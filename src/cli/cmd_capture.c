@@ -338,6 +338,9 @@ static int install_signals(struct session *s)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a reader that went away (pfc ... | head) ends the capture as tcpdump's does: EPIPE */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
 }
 
@@ -360,6 +363,10 @@ static int stopping(struct session *s)
 
 static void output_failed(struct session *s, const char *what)
 {
+	if (errno == EPIPE && !s->w) {	/* the reader is gone: stop, as at SIGINT */
+		request_stop(s);
+		return;
+	}
 	if (s->status == CLI_EXIT_OK)
 		cli_error("%s: %s", s->o->output ? s->o->output : "standard output", what);
 	s->status = CLI_EXIT_FAIL;
@@ -378,7 +385,10 @@ static int take(struct session *s, const struct cap_pkt *pkt, char *line, size_t
 		}
 	} else {
 		cap_pkt_summary(pkt, s->prec, line, size);	/* the one printing call */
-		puts(line);
+		if (puts(line) == EOF) {
+			output_failed(s, strerror(errno));
+			return 1;
+		}
 	}
 	if (++s->captured == s->o->count) {
 		request_stop(s);
@@ -495,7 +505,7 @@ static int finish(struct session *s, int status, int stats)
 		cli_error("%s: %s", s->o->output, err);
 		status = CLI_EXIT_FAIL;
 	}
-	if (!s->w && fflush(stdout) != 0 && status == CLI_EXIT_OK) {
+	if (!s->w && fflush(stdout) != 0 && status == CLI_EXIT_OK && errno != EPIPE) {
 		cli_error("standard output: %s", strerror(errno));
 		status = CLI_EXIT_FAIL;
 	}
@@ -506,6 +516,7 @@ static int finish(struct session *s, int status, int stats)
 	if (s->stopfd >= 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		close(s->stopfd);
 		sig_fd = -1;
 	}

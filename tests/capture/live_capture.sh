@@ -47,7 +47,7 @@ start() {
 	$NSX "$PFC" "$@" >"$tmpdir/$name.out" 2>"$tmpdir/$name.err" &
 	pid=$!
 	# a pfc that never ends fails the test instead of hanging it
-	(sleep 60; kill -KILL $pid) 2>/dev/null &
+	(sleep 60; kill -KILL $pid) >/dev/null 2>&1 &
 	watchdogs="$watchdogs $!"
 	ready "$name"
 }
@@ -255,6 +255,17 @@ X "$SEND" vb 2 7
 sleep 0.15
 is "$(stat -c %s "$tmpdir/ub.pcap")" 176 "-U: both packets in the file 150 ms later"
 kill -INT $pid; wait $pid
+
+# ---- a reader that goes away: stop as at SIGINT (tcpdump ... | head) ----
+$NSX "$PFC" -i va -l 'udp dst port 7' 2>"$tmpdir/pipe.err" | head -1 >"$tmpdir/pipe.out" &
+pipe_pid=$!	# waits for the whole pipeline
+ready pipe
+X "$SEND" vb 5 7
+sleep 0.3	# head has gone: the next line pfc writes fails with EPIPE
+X "$SEND" vb 5 7
+wait $pipe_pid
+is "$(wc -l <"$tmpdir/pipe.out")/$(grep -c 'packets\{0,1\} captured$' "$tmpdir/pipe.err")/$(grep -c '^pfc: .*[Bb]roken pipe' "$tmpdir/pipe.err")" \
+	"1/1/0" "| head -1: one line read, pfc ends with its statistics and no error"
 
 # ---- errors ----
 X "$PFC" -i nosuch0 -c 1 2>"$tmpdir/e1"; st=$?
