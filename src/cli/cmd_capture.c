@@ -373,6 +373,16 @@ static void output_failed(struct session *s, const char *what)
 	request_stop(s);
 }
 
+/*
+ * Print one packet on standard output: the capture's one call of the
+ * capture module's printer (the same as pfc -r uses).  0, or -1 with errno.
+ */
+static int print_pkt(struct session *s, const struct cap_pkt *pkt, char *line, size_t size)
+{
+	cap_pkt_summary(pkt, s->prec, line, size);
+	return puts(line) == EOF ? -1 : 0;
+}
+
 /* One packet (the lock held): 0, or 1 to stop reading. */
 static int take(struct session *s, const struct cap_pkt *pkt, char *line, size_t size)
 {
@@ -383,12 +393,9 @@ static int take(struct session *s, const struct cap_pkt *pkt, char *line, size_t
 			output_failed(s, cap_writer_error(s->w));
 			return 1;
 		}
-	} else {
-		cap_pkt_summary(pkt, s->prec, line, size);	/* the one printing call */
-		if (puts(line) == EOF) {
-			output_failed(s, strerror(errno));
-			return 1;
-		}
+	} else if (print_pkt(s, pkt, line, size) < 0) {
+		output_failed(s, strerror(errno));
+		return 1;
 	}
 	if (++s->captured == s->o->count) {
 		request_stop(s);
