@@ -10,6 +10,9 @@
 #     over ~300 MB files (bench/replay.sh);
 #  5. compile time and size of long host, port and net lists (bench/lists.sh).
 #  8. seccomp filters from Docker's profile against libseccomp (bench/seccomp.sh).
+#  5. compile time and size of long host, port and net lists (bench/lists.sh);
+#  6. live capture: pfc -i against tcpdump -i, packets captured and dropped,
+#     CPU ns per packet (bench/capture.sh).
 set -u
 : "${top_builddir:?}" "${top_srcdir:?}"
 cd "$top_builddir" || exit 1
@@ -68,6 +71,10 @@ sh "$top_srcdir/bench/lists.sh"
 echo
 echo "== 6. eBPF: pfc ebpf vs the kernel's classic converter (xlated size; test-run ns) =="
 top_builddir="$top_builddir" top_srcdir="$top_srcdir" $SHELL "$top_srcdir/bench/ebpf.sh"
+
+echo
+echo "== 7. live capture: pfc -i vs tcpdump -i, trafgen into a veth (medians) =="
+top_builddir="$top_builddir" sh "$top_srcdir/bench/capture.sh"
 
 echo
 echo "== 8. seccomp: Docker's default profile, pfc vs libseccomp 2.5.4 optimize=1 and =2 (instructions, executed over nr 0..450) =="

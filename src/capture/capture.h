@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cbpf_insn;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -355,6 +357,122 @@ PFC_API int cap_tc_tap_close(struct cap_tc_tap *tap, char *errbuf, size_t errlen
 #define CAP_TC_HANDLE_TAG 0x9fc00000u
 #define CAP_TC_HANDLE_TAG_MASK 0xfffe0000u
 #define CAP_TC_HANDLE_OWNER 0x00010000u
+/*
+ * Flush what the writer has batched (one write(2)); 0 or the sticky -errno.
+ * Live capture calls it whenever the ring runs dry, so packets reach the
+ * file within a block retire timeout.
+ */
+PFC_API int cap_writer_flush(struct cap_writer *w);
+
+/* ---- live capture: AF_PACKET with a TPACKET_V3 ring ------------------------ */
+
+/* An interface as the capture sees it. */
+struct cap_ifinfo {
+	char name[64];		/* "any" for the pseudo-interface of every interface */
+	int ifindex;		/* 0 for "any" */
+	int dlt;		/* DLT_* to compile for (EN10MB, RAW, LINUX_SLL2 when cooked) */
+	uint32_t linktype;	/* LINKTYPE_* for the pcap header */
+	int up;			/* IFF_UP */
+	int running;		/* IFF_RUNNING */
+	int loopback;		/* IFF_LOOPBACK */
+	unsigned short arphrd;	/* ARPHRD_* of the device; 0 for "any" */
+};
+
+/*
+ * What interface name is: 0 and *out, -ENODEV (no such interface), or
+ * another -errno of the ioctls.  "any" is every interface, cooked
+ * (LINUX_SLL2).  Does not need privileges.
+ */
+PFC_API int cap_iface_info(const char *name, struct cap_ifinfo *out);
+
+/*
+ * Every interface (up or not) and then "any", in ifindex order: 0 with
+ * *list (release with free()) and *n, or -errno.
+ */
+PFC_API int cap_iface_list(struct cap_ifinfo **list, size_t *n);
+
+enum cap_direction { CAP_DIR_INOUT = 0, CAP_DIR_IN = 1, CAP_DIR_OUT = 2 };
+
+/* Ring options; initialise with cap_ring_opts_init(). */
+struct cap_ring_opts {
+	size_t sz;		/* sizeof(struct cap_ring_opts) */
+	uint32_t snaplen;	/* bytes kept per packet (the filter's return value cuts too) */
+	size_t buffer_size;	/* bytes of ring (default 32 MiB; libpcap's is 2 MiB) */
+	uint32_t block_size;	/* bytes per block (default 256 KiB, a power of two >= page) */
+	unsigned retire_ms;	/* the kernel hands over a partly filled block after this (default 4) */
+	int promisc;		/* put the interface in promiscuous mode while open (not for "any") */
+	enum cap_direction direction;	/* -Q: decided in the kernel's filter */
+	int lock;		/* SO_LOCK_FILTER: the filter cannot be replaced or removed */
+	uint16_t fanout_group;	/* nonzero: join this PACKET_FANOUT group (hash by flow) */
+};
+
+PFC_API void cap_ring_opts_init(struct cap_ring_opts *opts);
+
+/* Which step of cap_ring_open() failed (the CLI explains each differently). */
+enum cap_ring_step {
+	CAP_STEP_NONE = 0, CAP_STEP_IFACE, CAP_STEP_SOCKET, CAP_STEP_FILTER, CAP_STEP_LOCK,
+	CAP_STEP_RING, CAP_STEP_MMAP, CAP_STEP_PROMISC, CAP_STEP_BIND, CAP_STEP_FANOUT,
+};
+
+struct cap_ring_err {
+	enum cap_ring_step step;
+	size_t insns;		/* CAP_STEP_FILTER: instructions handed to the kernel */
+	char msg[256];		/* "SO_ATTACH_FILTER: Cannot allocate memory" */
+};
+
+struct cap_ring;
+
+/*
+ * Open a capture on ifc with the program prog (compiled for ifc->dlt and
+ * opts->snaplen).  The socket receives nothing until the filter is attached
+ * and the ring mapped: it is created with protocol 0 and bound to ETH_P_ALL
+ * last, so no packet ever bypasses the filter.  For a cooked capture the
+ * program's LINUX_SLL2 header loads are rewritten into the kernel's
+ * ancillary loads (as libpcap does); -Q and the loopback's duplicate
+ * outgoing copies are rejected by a short prefix in the same program.
+ * Returns 0, or -errno with err filled: -EPERM (no CAP_NET_RAW), -ENODEV,
+ * -ENETDOWN, -ENOMEM (CAP_STEP_FILTER: net.core.optmem_max; CAP_STEP_RING:
+ * the ring), -EINVAL (the kernel refused the program, or bad options),
+ * -E2BIG (the program with its prefix exceeds 4096 instructions),
+ * -EOPNOTSUPP (a cooked program loads a header field the kernel cannot give).
+ */
+PFC_API int cap_ring_open(const struct cap_ifinfo *ifc, const struct cbpf_insn *prog, size_t n,
+			  const struct cap_ring_opts *opts, struct cap_ring **out,
+			  struct cap_ring_err *err);
+
+/* The socket, for poll(2) (POLLIN: a block is ready). */
+PFC_API int cap_ring_fd(const struct cap_ring *r);
+
+/*
+ * Wait until a block is ready (1), stopfd (if >= 0) is readable or
+ * timeout_ms passed (0), or the interface failed (-ENETDOWN, -ENXIO when it
+ * went away, another -errno).  EINTR returns 0.
+ */
+PFC_API int cap_ring_wait(struct cap_ring *r, int stopfd, int timeout_ms);
+
+/*
+ * Take the next block the kernel handed over: 1 (its packets come from
+ * cap_ring_next), 0 none is ready.  The previous block is released first.
+ */
+PFC_API int cap_ring_block(struct cap_ring *r);
+
+/*
+ * The next packet of the current block: 1 and *pkt (data valid until the
+ * next call), 0 when the block is done (it is then given back to the
+ * kernel).  No system call.
+ */
+PFC_API int cap_ring_next(struct cap_ring *r, struct cap_pkt *pkt);
+
+struct cap_ring_stats {
+	uint64_t received;	/* packets the filter accepted (tcpdump's "received by filter") */
+	uint64_t dropped;	/* of those, lost because the ring was full */
+};
+
+/* Totals since the ring opened (PACKET_STATISTICS, accumulated): 0 or -errno. */
+PFC_API int cap_ring_stats(struct cap_ring *r, struct cap_ring_stats *st);
+
+/* Unmap and close (the interface leaves promiscuous mode). */
+PFC_API void cap_ring_close(struct cap_ring *r);
 
 #ifdef __cplusplus
 }

@@ -158,3 +158,8 @@ const char *cap_writer_error(const struct cap_writer *w)
 {
 	return w->err;
 }
+
+int cap_writer_flush(struct cap_writer *w)
+{
+	return flush(w);
+}

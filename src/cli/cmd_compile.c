@@ -21,6 +21,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cmd_capture.h"
 #include "cmd_replay.h"
 #include "filtergen.h"
 
@@ -30,6 +31,7 @@ struct compile_opts {
 	int dump_ir;
 	const char *file;
 	struct replay_opts rp;
+	struct capture_opts cap;
 };
 
 static void compile_usage(FILE *out)
@@ -38,12 +40,17 @@ static void compile_usage(FILE *out)
 	      "           (-d | -dd | -ddd | --dump-ir) [EXPRESSION ...]\n"
 	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro]\n"
 	      "           [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]\n"
+	      "       pfc -i IFACE [-w OUT] [-c COUNT] [-s SNAPLEN] [-B KiB] [-p] [-Q in|out|inout]\n"
+	      "           [-U] [-l] [--lock] [--fanout N] [printing flags] [EXPRESSION ...]\n"
+	      "       pfc -D\n"
 	      "Compile a pcap-filter(7) expression into classic BPF and print it as\n"
 	      "tcpdump -d/-dd/-ddd does.  LINKTYPE is a name (EN10MB, LINUX_SLL2, RAW...)\n"
 	      "or a number; defaults EN10MB and snap length 262144.\n"
 	      "With -r, filter the packets of a pcap or pcapng FILE (- is standard input):\n"
 	      "print each match as tcpdump -n does (names are never resolved), or with -w\n"
-	      "write them to a pcap file as tcpdump -w does; -c stops after COUNT matches.\n", out);
+	      "write them to a pcap file as tcpdump -w does; -c stops after COUNT matches.\n"
+	      "With -i, capture live on IFACE (any: every interface) with the filter in the\n"
+	      "kernel; -D lists the interfaces.  See LIVE CAPTURE in pfc(1).\n", out);
 }
 
 static int parse_linktype(const char *s, struct compile_opts *o)
@@ -132,13 +139,19 @@ static int print_setup(const struct print_flags *pf, struct compile_opts *o)
 /* What the options ask for must make one job. */
 static int check_mode(const struct compile_opts *o)
 {
-	if (!o->rp.input && (o->rp.output || o->rp.count)) {
-		cli_error("-w and -c need -r FILE (live capture is not part of this build yet)");
+	if (o->cap.list)
+		return 0;
+	if (o->rp.input && o->cap.iface) {
+		cli_error("-r and -i exclude each other: read a file or capture live");
 		return CLI_EXIT_USAGE;
 	}
-	if (!o->dflag && !o->dump_ir && !o->rp.input) {
-		cli_error("nothing to do: give -d, -dd, -ddd, --dump-ir or -r FILE "
-			  "(live capture is not part of this build yet)");
+	if (!o->rp.input && !o->cap.iface && (o->rp.output || o->rp.count)) {
+		cli_error("-w and -c need -r FILE or -i INTERFACE");
+		return CLI_EXIT_USAGE;
+	}
+	if (!o->dflag && !o->dump_ir && !o->rp.input && !o->cap.iface) {
+		cli_error("nothing to do: give -d, -dd, -ddd, --dump-ir, -r FILE or -i INTERFACE "
+			  "(pfc -D lists the interfaces)");
 		return CLI_EXIT_USAGE;
 	}
 	if (o->dflag > 3) {
@@ -159,13 +172,15 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		{ "nano", no_argument, NULL, OPT_NANO },
 		{ "micro", no_argument, NULL, OPT_MICRO },
 		{ "time-stamp-precision", required_argument, NULL, OPT_PRECISION },
+		{ "lock", no_argument, NULL, CAP_OPT_LOCK },
+		{ "fanout", required_argument, NULL, CAP_OPT_FANOUT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct print_flags pf = { 0, 0, 0, 0 };
 	int c, rc = 0;
 
 	while (rc == 0 &&
-	       (c = getopt_long(argc, argv, "dy:s:OF:hr:w:c:nqevStxXA", longopts, NULL)) != -1) {
+	       (c = getopt_long(argc, argv, "dy:s:OF:hr:w:c:nqevStxXAi:DB:pQ:Ul", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->dflag++; break;
 		case 'y': rc = parse_linktype(optarg, o); break;
@@ -189,6 +204,10 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		case OPT_NANO: o->rp.precision = 1; break;
 		case OPT_MICRO: o->rp.precision = 0; break;
 		case OPT_PRECISION: rc = parse_precision(optarg, o); break;
+		case 'i': case 'D': case 'B': case 'p': case 'Q': case 'U': case 'l':
+		case CAP_OPT_LOCK: case CAP_OPT_FANOUT:
+			rc = cli_capture_opt(&o->cap, c, optarg);
+			break;
 		case 'h': compile_usage(stdout); *done = 1; return 0;
 		default: compile_usage(stderr); return CLI_EXIT_USAGE;
 		}
@@ -306,6 +325,8 @@ int cmd_compile(int argc, char **argv)
 	rc = parse_args(argc, argv, &o, &done);
 	if (rc || done)
 		return rc;
+	if (o.cap.list)
+		return cli_list_ifaces();
 	rc = load_expression(&o, argc, argv, &expr, &len);
 	if (rc)
 		return rc;
@@ -313,6 +334,16 @@ int cmd_compile(int argc, char **argv)
 	if (o.rp.input && !o.dflag && !o.dump_ir) {
 		o.rp.fg = o.fg;
 		rc = cli_replay(&o.rp, expr, len, name);
+		free(expr);
+		return rc;
+	}
+	if (o.cap.iface && !o.dflag && !o.dump_ir) {
+		o.rp.fg = o.fg;
+		rc = cli_capture(&o.cap, &o.rp, expr, len, name);
+		free(expr);
+		return rc;
+	}
+	if (o.cap.iface && (rc = cli_capture_compile_opts(o.cap.iface, &o.fg)) != 0) {
 		free(expr);
 		return rc;
 	}

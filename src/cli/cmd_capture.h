@@ -1,0 +1,51 @@
+/*
+ * cmd_capture.h -- live capture (`pfc -i IFACE [-w FILE] [-c N] ... [EXPRESSION]`)
+ * and the interface list (`pfc -D`), entered from the tcpdump-compatible
+ * command line of cmd_compile.c.
+ */
+#ifndef PFC_CMD_CAPTURE_H
+#define PFC_CMD_CAPTURE_H
+
+#include <stddef.h>
+
+#include "cmd_replay.h"
+#include "filtergen.h"
+
+/* Long options of the capture (getopt codes past cmd_compile.c's). */
+enum { CAP_OPT_LOCK = 320, CAP_OPT_FANOUT };
+
+/* The capture's own options; the rest (-w -c -s --nano) are in struct replay_opts. */
+struct capture_opts {
+	const char *iface;		/* -i: an interface, its number in -D, or "any" */
+	int list;			/* -D */
+	unsigned long buffer_kib;	/* -B: ring size in KiB, 0 the default */
+	int no_promisc;			/* -p */
+	int direction;			/* -Q: enum cap_direction */
+	int unbuffered;			/* -U: flush the output after every block */
+	int line_buffered;		/* -l: line-buffered standard output */
+	int lock;			/* --lock: SO_LOCK_FILTER */
+	unsigned fanout;		/* --fanout N: N threads in a PACKET_FANOUT group */
+};
+
+/* Take one capture option (c is getopt's code): 0 or CLI_EXIT_USAGE (message printed). */
+int cli_capture_opt(struct capture_opts *c, int opt, const char *arg);
+
+/* pfc -D: the interfaces, numbered as -i accepts them.  Returns a CLI_EXIT_* status. */
+int cli_list_ifaces(void);
+
+/*
+ * Set fg->linktype (and the live-capture options) for compiling on iface,
+ * as tcpdump -d -i IFACE does.  Returns 0 or a CLI_EXIT_* status (message printed).
+ */
+int cli_capture_compile_opts(const char *iface, struct fg_compile_opts *fg);
+
+/*
+ * Capture on c->iface with the expression (compiled for the interface's
+ * link type), write (o->output) or print the packets until o->count, SIGINT
+ * or SIGTERM, then print tcpdump's three statistics lines on stderr.
+ * Returns a CLI_EXIT_* status.
+ */
+int cli_capture(const struct capture_opts *c, const struct replay_opts *o, const char *expr,
+		size_t len, const char *name);
+
+#endif /* PFC_CMD_CAPTURE_H */
