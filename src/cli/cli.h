@@ -18,6 +18,9 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
 /* Read a whole file ("-" is standard input) into a NUL-terminated buffer. */
 int cli_read_file(const char *path, char **buf, size_t *len);
 
+/* Join argv words with single spaces, as tcpdump's copy_argv does (malloc'd; NULL: no memory). */
+char *cli_join_words(char **words, int n);
+
 /* Print "name:line:col: error: msg", the source line and a caret (clang style). */
 void cli_print_source_diag(FILE *out, const char *name, const char *src, size_t len,
 			   const struct cbpf_diag *diag);

@@ -217,27 +217,6 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 	return rc ? rc : check_mode(o);
 }
 
-/* Join argv words with single spaces, as tcpdump's copy_argv does. */
-static char *join_words(char **words, int n)
-{
-	size_t len = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += strlen(words[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, words[i]);
-	}
-	return s;
-}
-
 /* tcpdump -F: '#' starts a comment to the end of the line (blanked, so offsets stay). */
 static void blank_comments(char *s)
 {
@@ -267,7 +246,7 @@ static int load_expression(const struct compile_opts *o, int argc, char **argv, 
 		blank_comments(*expr);
 		return 0;
 	}
-	*expr = join_words(argv + optind, argc - optind);
+	*expr = cli_join_words(argv + optind, argc - optind);
 	if (!*expr) {
 		cli_error("out of memory");
 		return CLI_EXIT_FAIL;

@@ -124,26 +124,6 @@ static int parse_args(int argc, char **argv, struct ebpf_opts *o, int *done)
 	return 0;
 }
 
-static char *join_words(char **w, int n)
-{
-	size_t len = 1;
-	char *s;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += strlen(w[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, w[i]);
-	}
-	return s;
-}
-
 /* The classic program: assembled from --asm or compiled from the words left. */
 static int classic(struct ebpf_opts *o, int argc, char **argv, struct cbpf_insn **prog,
 		   size_t *n)
@@ -168,7 +148,7 @@ static int classic(struct ebpf_opts *o, int argc, char **argv, struct cbpf_insn 
 		free(src);
 		return rc < 0 ? CLI_EXIT_FAIL : 0;
 	}
-	src = join_words(argv + optind, argc - optind);
+	src = cli_join_words(argv + optind, argc - optind);
 	if (!src) {
 		cli_error("out of memory");
 		return CLI_EXIT_FAIL;

@@ -1,5 +1,6 @@
 /*
- * readfile.c -- read a whole input file or standard input into memory.
+ * readfile.c -- the CLI's inputs: a whole file or standard input read into
+ * memory, and argv words joined into one expression.
  *
  * The buffer is always NUL-terminated (one byte past len) so callers may
  * treat text input as a C string; len counts the bytes read.
@@ -57,4 +58,24 @@ out:
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+char *cli_join_words(char **words, int n)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
 }

@@ -122,6 +122,20 @@ static int arches_override(struct sc_ctx *c)
 	return 0;
 }
 
+int sc_read(struct sc_ctx *c, struct fg_arena *a, const char *src, size_t len,
+	    const struct fg_seccomp_opts *o, struct fg_diag *diag)
+{
+	memset(c, 0, sizeof(*c));
+	c->arena = a;
+	c->src = src;
+	c->len = len;
+	c->diag = diag;
+	c->opts = o;
+	c->pol.def_action = SC_RET_KILL_PROCESS;
+	c->pol.badarch_action = SC_RET_KILL_PROCESS;
+	return o->oci ? sc_oci_parse(c) : sc_policy_parse(c);
+}
+
 /* Read the policy into c (a fresh arena); 0 or a negative errno. */
 static int read_policy(struct sc_ctx *c, struct fg_arena *a, const char *src, size_t len,
 		       const struct fg_seccomp_opts *opts, struct fg_seccomp_opts *o,
@@ -134,15 +148,7 @@ static int read_policy(struct sc_ctx *c, struct fg_arena *a, const char *src, si
 		memcpy(o, opts, opts->sz < sizeof(*o) ? opts->sz : sizeof(*o));
 	o->sz = sizeof(*o);
 	fg_arena_init(a, o->alloc, o->alloc_ud);
-	memset(c, 0, sizeof(*c));
-	c->arena = a;
-	c->src = src;
-	c->len = len;
-	c->diag = diag;
-	c->opts = o;
-	c->pol.def_action = SC_RET_KILL_PROCESS;
-	c->pol.badarch_action = SC_RET_KILL_PROCESS;
-	rc = o->oci ? sc_oci_parse(c) : sc_policy_parse(c);
+	rc = sc_read(c, a, src, len, o, diag);
 	if (rc == 0 && !o->oci)
 		warn_shadowed(c);
 	if (rc == 0)

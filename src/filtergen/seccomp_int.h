@@ -121,6 +121,12 @@ struct sc_rule *sc_rule_add(struct sc_ctx *c);
 /* Readers: 0 or a negative errno with diag set. */
 int sc_policy_parse(struct sc_ctx *c);
 int sc_oci_parse(struct sc_ctx *c);
+/*
+ * Set c up on src (an arena already initialised) and parse it as o says
+ * (policy language or OCI JSON); 0 or a negative errno, diag set.
+ */
+int sc_read(struct sc_ctx *c, struct fg_arena *a, const char *src, size_t len,
+	    const struct fg_seccomp_opts *o, struct fg_diag *diag);
 
 /* A syscall number named by a rule. */
 struct sc_hit {

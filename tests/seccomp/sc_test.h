@@ -161,15 +161,7 @@ static inline int sc_test_read(struct sc_ctx *c, struct fg_arena *a, const char 
 			       const struct fg_seccomp_opts *o, struct fg_diag *diag)
 {
 	fg_arena_init(a, NULL, NULL);
-	memset(c, 0, sizeof(*c));
-	c->arena = a;
-	c->src = src;
-	c->len = len;
-	c->diag = diag;
-	c->opts = o;
-	c->pol.def_action = SC_RET_KILL_PROCESS;
-	c->pol.badarch_action = SC_RET_KILL_PROCESS;
-	return o->oci ? sc_oci_parse(c) : sc_policy_parse(c);
+	return sc_read(c, a, src, len, o, diag);
 }
 
 static inline char *sc_test_slurp(const char *path, size_t *len)
