@@ -87,7 +87,7 @@ static size_t kconv_count(const struct cbpf_insn *p, size_t len)
 			}
 			break;
 		case BPF_ALU:
-			n += BPF_SRC(c) == BPF_X && (BPF_OP(c) == BPF_DIV || BPF_OP(c) == BPF_MOD) ? 4 : 1;
+			n += BPF_SRC(c) == BPF_X && (BPF_OP(c) == BPF_DIV || BPF_OP(c) == BPF_MOD) ? 5 : 1;	/* w7 = w7, jne, A = 0, exit, op */
 			break;
 		case BPF_JMP: n += kconv_jmp(&p[i]); break;
 		case BPF_RET: n += BPF_RVAL(c) == BPF_K ? 2 : 1; break;
