@@ -221,7 +221,7 @@ int main(void)
 		close(fd);
 	free(e);
 	exprs(&pk, can_bpf);
-	for (i = 0; i < 150; i++) {
+	for (i = 0; i < 500; i++) {
 		size_t n = rp_program(&r, prog, 64, RP_VALID);
 		char what[64];
 
