@@ -14,8 +14,11 @@
  *          test-run sees the data after a 14-byte header, so it is given the
  *          frame behind a dummy header (EtherType 0x88b5, which the test-run
  *          does not parse).
- * usage: ebpf_bench [-v] EXPRESSIONS-FILE  (one per line; "DLT<TAB>expression" picks
- *        the link type, default EN10MB; '#' comments)
+ *          The four programs must return the same value on the frame; the
+ *          expressions where they do not are counted and left out.
+ * usage: ebpf_bench [-v | -q] [-n REPEAT] EXPRESSIONS-FILE  (one per line;
+ *        "DLT<TAB>expression" picks the link type, default EN10MB; '#'
+ *        comments); -q prints the totals only, -n sets the repeat count.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,9 +31,6 @@
 #include "kconv.h"
 #include "kconv_gen.h"
 
-#ifndef REPEAT
-#define REPEAT 1000000u
-#endif
 #define ROUNDS 5
 #define NPROG 4	/* socket, tc, xdp (enum ebt_target), then the kernel converter */
 #define KCONV 3
@@ -46,8 +46,10 @@ static const uint8_t frame[74] = {
 static uint8_t shifted[14 + sizeof(frame)];
 
 struct sums {
-	double kconv, xl[3], ns[NPROG], ratio[512];
-	size_t n, smaller, nratio, faster;
+	double kconv, xl[3], ns[NPROG], ratio[4096];
+	size_t n, smaller, nratio, faster, disagree;
+	uint32_t repeat;
+	int verbose, quiet;
 };
 
 static int cmp_d(const void *a, const void *b)
@@ -95,34 +97,41 @@ static int load_kconv(const struct cbpf_insn *p, size_t n)
 	return fd;
 }
 
-/* ns per run of one test-run, repeat 10^6; prog is 0..NPROG-1. */
-static double run_once(int fd, int prog)
+/* ns per run of one test-run; prog is 0..NPROG-1; its return value to *ret. */
+static double run_once(int fd, int prog, uint32_t repeat, uint32_t *ret)
 {
-	uint32_t ret, d = 0;
+	uint32_t d = 0;
 	int sock = prog == EBT_TARGET_SOCKET;
 
-	if (ebt_test_run(fd, sock ? shifted : frame, sock ? sizeof(shifted) : sizeof(frame), REPEAT,
-			 &ret, &d) < 0)
+	if (ebt_test_run(fd, sock ? shifted : frame, sock ? sizeof(shifted) : sizeof(frame), repeat,
+			 ret, &d) < 0)
 		return -1;
 	return d;
 }
 
-/* Median ns per run of each loaded program, the programs alternating in every round. */
-static void run_all(const int fd[NPROG], double ns[NPROG])
+/*
+ * Median ns per run of each loaded program, the programs alternating in
+ * every round.  Returns whether they all return the same value.
+ */
+static int run_all(const int fd[NPROG], double ns[NPROG], uint32_t repeat)
 {
 	double v[NPROG][ROUNDS];
-	int r, t;
+	uint32_t ret[NPROG] = { 0 };
+	int r, t, same = 1;
 
 	for (r = 0; r < ROUNDS; r++)
 		for (t = 0; t < NPROG; t++)
-			v[t][r] = fd[t] >= 0 ? run_once(fd[t], t) : -1;
-	for (t = 0; t < NPROG; t++)
+			v[t][r] = fd[t] >= 0 ? run_once(fd[t], t, repeat, &ret[t]) : -1;
+	for (t = 0; t < NPROG; t++) {
 		ns[t] = median(v[t], ROUNDS);
+		same &= ret[t] == ret[0];
+	}
+	return same;
 }
 
 static const struct cbpf_insn ret_only[] = { { BPF_RET | BPF_K, 0, 0, 262144 } };
 
-static void one(const char *line, struct sums *s, const double base[NPROG], int verbose)
+static void one(const char *line, struct sums *s, const double base[NPROG])
 {
 	const char *tab = strchr(line, '\t'), *expr = tab ? tab + 1 : line;
 	char dlt_name[64] = "EN10MB";
@@ -132,7 +141,7 @@ static void one(const char *line, struct sums *s, const double base[NPROG], int 
 	uint32_t xl[3] = { 0, 0, 0 };
 	double ns[NPROG];
 	size_t n = 0, kc;
-	int t, fd[NPROG], ok = 1;
+	int t, fd[NPROG], ok = 1, same;
 
 	fg_compile_opts_init(&o);
 	if (tab && (size_t)(tab - line) < sizeof(dlt_name)) {
@@ -146,11 +155,13 @@ static void one(const char *line, struct sums *s, const double base[NPROG], int 
 	for (t = 0; t < 3; t++)
 		fd[t] = load(p, n, (enum ebt_target)t, &xl[t]);
 	fd[KCONV] = load_kconv(p, n);
-	run_all(fd, ns);
+	same = run_all(fd, ns, s->repeat);
 	for (t = 0; t < NPROG; t++) {
 		ok &= fd[t] >= 0 && ns[t] >= 0;
 		ns[t] -= base[t];
 	}
+	s->disagree += ok && !same;
+	ok &= same;
 	if (ok) {
 		s->kconv += (double)kc;
 		for (t = 0; t < 3; t++)
@@ -163,28 +174,31 @@ static void one(const char *line, struct sums *s, const double base[NPROG], int 
 		s->faster += ns[0] < ns[KCONV];
 		s->n++;
 	}
-	if (verbose)
+	if (s->verbose)
 		printf("%-40.40s cbpf %3zu kernel %4zu | socket %4u tc %4u xdp %4u\n", expr, n, kc,
 		       xl[0], xl[1], xl[2]);
-	if (ok)
+	if (s->quiet)
+		;
+	else if (ok)
 		printf("  %-40.40s ns: kernel %5.1f  pfc socket %5.1f (%.2fx) tc %5.1f xdp %5.1f\n", expr,
 		       ns[KCONV], ns[0], ns[KCONV] > 0.5 ? ns[0] / ns[KCONV] : 0.0, ns[1], ns[2]);
 	else
-		printf("  %-40.40s (not measured: a program did not load)\n", expr);
+		printf("  %-40.40s (not measured: %s)\n", expr,
+		       same ? "a program did not load" : "the programs return different values");
 	for (t = 0; t < NPROG; t++)
 		if (fd[t] >= 0)
 			close(fd[t]);
 	cbpf_free(p);
 }
 
-static int baselines(double base[NPROG])
+static int baselines(double base[NPROG], uint32_t repeat)
 {
 	int t, fd[NPROG];
 
 	for (t = 0; t < 3; t++)
 		fd[t] = load(ret_only, 1, (enum ebt_target)t, NULL);
 	fd[KCONV] = load_kconv(ret_only, 1);
-	run_all(fd, base);
+	run_all(fd, base, repeat);
 	for (t = 0; t < NPROG; t++) {
 		if (fd[t] < 0 || base[t] < 0)
 			return -1;
@@ -198,39 +212,53 @@ int main(int argc, char **argv)
 	struct sums s;
 	double base[NPROG];
 	char line[4096];
-	int verbose = argc > 2 && strcmp(argv[1], "-v") == 0;
-	FILE *f = argc > 1 ? fopen(argv[argc - 1], "r") : NULL;
+	FILE *f = NULL;
+	int i;
 
-	if (!f) {
-		fprintf(stderr, "usage: ebpf_bench [-v] EXPRESSIONS-FILE\n");
+	memset(&s, 0, sizeof(s));
+	s.repeat = 1000000u;
+	for (i = 1; i < argc - 1; i++) {
+		if (strcmp(argv[i], "-v") == 0)
+			s.verbose = 1;
+		else if (strcmp(argv[i], "-q") == 0)
+			s.quiet = 1;
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc - 1)
+			s.repeat = (uint32_t)strtoul(argv[++i], NULL, 10);
+	}
+	if (argc > 1)
+		f = fopen(argv[argc - 1], "r");
+	if (!f || !s.repeat) {
+		fprintf(stderr, "usage: ebpf_bench [-v | -q] [-n REPEAT] EXPRESSIONS-FILE\n");
 		return 2;
 	}
 	shifted[12] = 0x88, shifted[13] = 0xb5;
 	memcpy(shifted + 14, frame, sizeof(frame));
-	if (baselines(base) < 0) {
+	if (baselines(base, s.repeat) < 0) {
 		printf("cannot load eBPF here (needs CAP_BPF): skipped\n");
+		fclose(f);
 		return 0;
 	}
-	memset(&s, 0, sizeof(s));
-	printf("BPF_PROG_TEST_RUN ns per run on a TCP/IPv4 frame (repeat 10^6, minus an empty program, median of %d, alternating):\n",
-	       ROUNDS);
+	if (!s.quiet)
+		printf("BPF_PROG_TEST_RUN ns per run on a TCP/IPv4 frame (repeat %u, minus an empty program, median of %d, alternating):\n",
+		       s.repeat, ROUNDS);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (line[0] && line[0] != '#')
-			one(line, &s, base, verbose);
+			one(line, &s, base);
 	}
 	fclose(f);
 	if (!s.n)
 		return 1;
-	printf("%zu expressions; eBPF instructions after the verifier (xlated), total:\n", s.n);
+	printf("%zu expressions measured (%zu left out: the programs disagree on the frame); eBPF instructions after the verifier (xlated), total:\n",
+	       s.n, s.disagree);
 	printf("  kernel converter %.0f | pfc socket %.0f (%.2fx) tc %.0f (%.2fx) xdp %.0f (%.2fx); socket smaller on %zu/%zu\n",
 	       s.kconv, s.xl[0], s.xl[0] / s.kconv, s.xl[1], s.xl[1] / s.kconv, s.xl[2],
 	       s.xl[2] / s.kconv, s.smaller, s.n);
-	printf("ns per run, mean per expression: kernel converter %.1f | pfc socket %.1f (%.2fx) tc %.1f (%.2fx) xdp %.1f\n",
-	       s.ns[KCONV] / s.n, s.ns[0] / s.n, s.ns[0] / s.ns[KCONV], s.ns[1] / s.n,
-	       s.ns[1] / s.ns[KCONV], s.ns[2] / s.n);
+	printf("ns per run (repeat %u, median of %d), mean per expression: kernel converter %.1f | pfc socket %.1f (%.2fx) tc %.1f (%.2fx) xdp %.1f\n",
+	       s.repeat, ROUNDS, s.ns[KCONV] / s.n, s.ns[0] / s.n, s.ns[0] / s.ns[KCONV],
+	       s.ns[1] / s.n, s.ns[1] / s.ns[KCONV], s.ns[2] / s.n);
 	if (s.nratio)
-		printf("  pfc socket / kernel converter: median ratio %.2fx, faster on %zu/%zu   (baselines socket %.1f tc %.1f xdp %.1f kernel %.1f)\n",
+		printf("  pfc socket / kernel converter: median ratio %.2fx, socket faster on %zu/%zu   (baselines socket %.1f tc %.1f xdp %.1f kernel %.1f)\n",
 		       median(s.ratio, (int)s.nratio), s.faster, s.n, base[0], base[1], base[2],
 		       base[KCONV]);
 	return 0;

@@ -70,7 +70,7 @@ sh "$top_srcdir/bench/lists.sh"
 
 echo
 echo "== 6. eBPF: pfc ebpf vs the kernel's classic converter (xlated size; test-run ns) =="
-top_builddir="$top_builddir" top_srcdir="$top_srcdir" $SHELL "$top_srcdir/bench/ebpf.sh"
+top_builddir="$top_builddir" top_srcdir="$top_srcdir" PFC_SHARED="$PFC_SHARED" $SHELL "$top_srcdir/bench/ebpf.sh"
 
 echo
 echo "== 7. live capture: pfc -i vs tcpdump -i, trafgen into a veth (medians) =="
