@@ -24,7 +24,9 @@
  *     kernel's bpf_skb_load_helper_{8,16,32}_no_cache and the same
  *     "jsge r0, 0; A = 0; exit" tail, where the kernel calls the cached
  *     helper bpf_skb_load_helper_{8,16,32} (2 more argument moves, 2 fewer
- *     loads in the helper): kernel width 8 or 9, ours 1 before the verifier;
+ *     loads in the helper): kernel width 8 or 9, ours 1 before the verifier
+ *     and 6 or 7 after it (checked: the verifier adds nothing else, e.g.
+ *     "tcp port 80": 52 instructions loaded, 6 ld_abs/ind, 84 xlated);
  *   - A and X start as "w0 = 0", "w7 = 0" where the kernel xors them with
  *     themselves (the verifier refuses reading an unset register; x86's JIT
  *     emits the same xor for both);
