@@ -129,6 +129,16 @@ static int run_all(const int fd[NPROG], double ns[NPROG], uint32_t repeat)
 	return same;
 }
 
+/* "3.50x", or "-" when the kernel's time is within the 1 ns resolution of zero. */
+static const char *ratio_str(double ours, double kernel, char *buf, size_t size)
+{
+	if (kernel > 0.5)
+		snprintf(buf, size, "%.2fx", ours / kernel);
+	else
+		snprintf(buf, size, "-");
+	return buf;
+}
+
 static const struct cbpf_insn ret_only[] = { { BPF_RET | BPF_K, 0, 0, 262144 } };
 
 static void one(const char *line, struct sums *s, const double base[NPROG])
@@ -141,6 +151,7 @@ static void one(const char *line, struct sums *s, const double base[NPROG])
 	uint32_t xl[3] = { 0, 0, 0 };
 	double ns[NPROG];
 	size_t n = 0, kc;
+	char rs[32];
 	int t, fd[NPROG], ok = 1, same;
 
 	fg_compile_opts_init(&o);
@@ -180,8 +191,8 @@ static void one(const char *line, struct sums *s, const double base[NPROG])
 	if (s->quiet)
 		;
 	else if (ok)
-		printf("  %-40.40s ns: kernel %5.1f  pfc socket %5.1f (%.2fx) tc %5.1f xdp %5.1f\n", expr,
-		       ns[KCONV], ns[0], ns[KCONV] > 0.5 ? ns[0] / ns[KCONV] : 0.0, ns[1], ns[2]);
+		printf("  %-40.40s ns: kernel %5.1f  pfc socket %5.1f (%s) tc %5.1f xdp %5.1f\n", expr,
+		       ns[KCONV], ns[0], ratio_str(ns[0], ns[KCONV], rs, sizeof(rs)), ns[1], ns[2]);
 	else
 		printf("  %-40.40s (not measured: %s)\n", expr,
 		       same ? "a program did not load" : "the programs return different values");
