@@ -404,6 +404,16 @@ struct cap_ring_opts {
 	enum cap_direction direction;	/* -Q: decided in the kernel's filter */
 	int lock;		/* SO_LOCK_FILTER: the filter cannot be replaced or removed */
 	uint16_t fanout_group;	/* nonzero: join this PACKET_FANOUT group (hash by flow) */
+	/*
+	 * NULL: the program goes in with SO_ATTACH_FILTER.  Otherwise the final
+	 * classic program (prog with the -Q / loopback prefix, cooked loads
+	 * rewritten) is handed to this hook, which attaches it to sock its own
+	 * way (pfc -i --attach ebpf: translated to eBPF, SO_ATTACH_BPF), still
+	 * before bind.  It returns 0 or -errno, with a message in msg.
+	 */
+	int (*attach)(void *ud, int sock, const struct cbpf_insn *prog, size_t n,
+		      char *msg, size_t msglen);
+	void *attach_ud;
 };
 
 PFC_API void cap_ring_opts_init(struct cap_ring_opts *opts);
