@@ -225,6 +225,13 @@ struct cap_tc_opts {
 				 * one as tc(8) does without a pref (49152 on an empty
 				 * hook, lower ones, which run first, later); detach
 				 * removes pfc's filters at every prio */
+	int prog_fd;		/* attach: >= 0, a loaded eBPF SCHED_CLS program to attach
+				 * (TCA_BPF_FD) instead of prog, n (then ignored): for
+				 * drop and pass it must return TC_ACT_SHOT / TC_ACT_OK
+				 * on a match and TC_ACT_UNSPEC otherwise (direct-action);
+				 * for mirror non-zero on a match (cls_bpf's class id:
+				 * the mirred action runs) and 0 otherwise.  Default -1 */
+	const char *prog_name;	/* with prog_fd: TCA_BPF_NAME (default "pfc") */
 };
 
 PFC_API void cap_tc_opts_init(struct cap_tc_opts *opts);

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -121,4 +122,37 @@ int cli_tap_close(struct cap_tc_tap *tap)
 		return CLI_EXIT_FAIL;
 	}
 	return 0;
+}
+
+int cli_tc_ebpf_load(const struct cbpf_insn *prog, size_t n, enum cap_tc_action action,
+		     int *fd)
+{
+	struct ebt_opts o = { sizeof(o), EBT_TARGET_TC, EBT_ACTION_NONE };
+	struct ebt_insn *ins = NULL;
+	struct ebt_diag diag;
+	char *log = calloc(1, 65536);
+	size_t ni = 0;
+	int rc;
+
+	/* mirror: cls_bpf's classic contract, non-zero (the class id) runs the mirred action */
+	if (action != CAP_TC_MIRROR)
+		o.action = action == CAP_TC_DROP ? EBT_ACTION_DROP : EBT_ACTION_PASS;
+	memset(&diag, 0, sizeof(diag));
+	rc = ebt_translate(prog, n, &o, &ins, &ni, &diag, NULL);
+	if (rc < 0 || !log) {
+		cli_error("translation to eBPF failed: %s", !log ? "out of memory" :
+			  diag.msg[0] ? diag.msg : strerror(-rc));
+		ebt_free(ins);
+		free(log);
+		return CLI_EXIT_FAIL;
+	}
+	*fd = ebt_prog_load(ins, ni, EBT_TARGET_TC, log, 65536);
+	ebt_free(ins);
+	if (*fd < 0) {
+		cli_error("BPF_PROG_LOAD of the tc program (%zu eBPF instructions): %s%s", ni,
+			  strerror(-*fd), log[0] ? "; the verifier's log:" : "");
+		fputs(log, stderr);
+	}
+	free(log);
+	return *fd < 0 ? CLI_EXIT_FAIL : 0;
 }

@@ -46,4 +46,12 @@ int cli_tap_open(const char *iface, int dlt, int direction, const struct cbpf_in
 /* Remove the tap (NULL: nothing): 0 or CLI_EXIT_FAIL (message printed). */
 int cli_tap_close(struct cap_tc_tap *tap);
 
+/*
+ * pfc tc attach --ebpf: translate prog for the tc hook with action's
+ * return codes (see struct cap_tc_opts' prog_fd) and load it: 0 and *fd,
+ * or CLI_EXIT_FAIL (message and verifier log printed).
+ */
+int cli_tc_ebpf_load(const struct cbpf_insn *prog, size_t n, enum cap_tc_action action,
+		     int *fd);
+
 #endif /* PFC_CMD_ATTACH_H */
