@@ -301,6 +301,14 @@ PFC_API int cap_tc_detach(const char *ifname, enum cap_tc_hook hook,
 			  int *qdisc_removed, char *errbuf, size_t errlen);
 
 /*
+ * Remove exactly the filter f of pfc's (as cap_tc_attach() reported it:
+ * hook, prio, handle) from ifname, then the clsact qdisc as cap_tc_detach()
+ * would.  Returns 0, -ENOENT, other -errno; errbuf gets a message.
+ */
+PFC_API int cap_tc_detach_filter(const char *ifname, const struct cap_tc_filter *f,
+				 char *errbuf, size_t errlen);
+
+/*
  * Every filter on both hooks of ifname, pfc's or not.  Release with
  * cap_tc_list_free().  Returns 0, -ENODEV, -ENOMEM, other -errno; errbuf
  * gets a message.

@@ -715,3 +715,9 @@ int tc_detach_filter(const char *ifname, const struct cap_tc_filter *f, char *er
 	ctx_close(&c);
 	return rc;
 }
+
+int cap_tc_detach_filter(const char *ifname, const struct cap_tc_filter *f, char *errbuf,
+			 size_t errlen)
+{
+	return tc_detach_filter(ifname, f, errbuf, errlen);
+}

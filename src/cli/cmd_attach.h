@@ -54,4 +54,11 @@ int cli_tap_close(struct cap_tc_tap *tap);
 int cli_tc_ebpf_load(const struct cbpf_insn *prog, size_t n, enum cap_tc_action action,
 		     int *fd);
 
+/*
+ * pfc -i IFACE --attach tc --ebpf: capture at IFACE's TC hooks through a
+ * BPF ring buffer (cmd_tccap.c).  Returns a CLI_EXIT_* status.
+ */
+int cli_capture_tc_ebpf(const struct capture_opts *c, const struct replay_opts *o,
+			const char *expr, size_t len, const char *name);
+
 #endif /* PFC_CMD_ATTACH_H */

@@ -106,6 +106,7 @@ int cli_capture_opt(struct capture_opts *c, int opt, const char *arg)
 	case 'l': c->line_buffered = 1; return 0;
 	case CAP_OPT_LOCK: c->lock = 1; return 0;
 	case CAP_OPT_ATTACH: return cli_attach_parse(c, arg);
+	case CAP_OPT_EBPF: c->ebpf = 1; return 0;
 	case 'B':
 		rc = parse_ulong(arg, 1ul << 24, "buffer size (KiB)", &v);
 		c->buffer_kib = v;
@@ -620,6 +621,12 @@ int cli_capture(const struct capture_opts *c, const struct replay_opts *o, const
 	struct worker *k;
 	int rc;
 
+	if (c->ebpf && c->attach != CLI_ATTACH_TC) {
+		cli_error("--ebpf captures at the TC hook: give it with --attach tc");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->ebpf)
+		return cli_capture_tc_ebpf(c, o, expr, len, name);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.o = o;

@@ -19,7 +19,7 @@ static void usage(FILE *out)
 	      "           [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]\n"
 	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro] [EXPRESSION ...]\n"
 	      "       pfc -i IFACE [-w OUT] [-c COUNT] [-s SNAPLEN] [-B KiB] [-p] [-Q in|out|inout]\n"
-	      "           [-U] [-l] [--lock] [--fanout N] [--attach socket|tc|ebpf]\n"
+	      "           [-U] [-l] [--lock] [--fanout N] [--attach socket|tc|ebpf] [--ebpf]\n"
 	      "           [EXPRESSION ...]    (pfc -D lists IFACEs)\n"
 	      "       pfc asm [-d | -dd | -ddd | --format asm] [--seccomp] [-r CAPTURE] [FILE | -]\n"
 	      "       pfc tc attach|detach|show IFACE ...  (see pfc tc --help)\n"
