@@ -12,14 +12,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "cli.h"
 #include "cmd_attach.h"
+#include "ebpf_translate.h"
 #include "filtergen.h"
 
 struct tc_cli {
@@ -301,6 +302,19 @@ static const char *da_verdict(const struct cap_tc_filter *f)
 	return v;
 }
 
+/* An eBPF program of pfc's: how many instructions the kernel keeps after verification. */
+static void print_xlated(uint32_t id)
+{
+	uint32_t count;
+	int fd = ebt_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return;
+	if (ebt_prog_xlated_count(fd, &count) == 0)
+		printf(" xlated %u", count);
+	close(fd);
+}
+
 /* A filter's header line, then its program. */
 static void print_filter(const struct cap_tc_filter *f)
 {
@@ -314,6 +328,8 @@ static void print_filter(const struct cap_tc_filter *f)
 		printf(" name %s", f->name);
 	if (f->prog_id)
 		printf(" id %u", f->prog_id);
+	if (f->prog_id && f->pfc)
+		print_xlated(f->prog_id);
 	if (f->direct_action)
 		printf(" direct-action");
 	if (verdict)

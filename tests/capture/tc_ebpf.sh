@@ -14,9 +14,17 @@ if tc_setup; then
 	ok "$(echo "$out" | sed -n 2p | grep -qx 'vb ingress: eBPF program pfc_ebpf id [1-9][0-9]*'; echo $?)" \
 		"attach --ebpf: the program's name and id"
 	id=$(echo "$out" | sed -n 's/.* id \([0-9]*\)$/\1/p')
-	is "$(inb "$PFC" tc show vb | sed -n 1p)" \
-		"ingress prio 49152 handle 0x9fc10001 bpf pfc name pfc_ebpf id $id direct-action" \
-		"tc show: pfc's, its name, its id, direct-action"
+	show=$(inb "$PFC" tc show vb | sed -n 1p)
+	is "$(echo "$show" | sed 's/ xlated [1-9][0-9]* / xlated N /')" \
+		"ingress prio 49152 handle 0x9fc10001 bpf pfc name pfc_ebpf id $id xlated N direct-action" \
+		"tc show: pfc's, its name, its id, its xlated count, direct-action"
+	if command -v bpftool >/dev/null 2>&1; then
+		is "$(($(echo "$show" | sed 's/.* xlated \([0-9]*\) .*/\1/') * 8))B" \
+			"$(bpftool prog show id "$id" | sed -n 's/.*xlated \([0-9]*B\).*/\1/p')" \
+			"tc show: the xlated count is bpftool's (8 bytes each)"
+	else
+		skip "bpftool not found: the xlated count is not compared"
+	fi
 	is "$(inb tc filter show dev vb ingress | grep -c "pfc_ebpf.*direct-action.*id $id")" 1 \
 		"tc(8) sees the eBPF program by name and id, direct-action"
 	is "$(traffic)" "5001 0 5002 3" "ingress drop: exactly the matching port is dropped"
@@ -46,7 +54,7 @@ if tc_setup; then
 
 	is "$(inb "$PFC" tc attach --ebpf vb ingress --action mirror:vm0 udp dst port 5001 | sed -n 1p)" \
 		"vb ingress: prio 49152 handle 0x9fc10001 mirror to vm0" "attach --ebpf mirror:vm0 at vb ingress"
-	is "$(inb "$PFC" tc show vb | sed -n 1p | sed 's/ id [0-9]*//')" \
+	is "$(inb "$PFC" tc show vb | sed -n 1p | sed 's/ id [0-9]* xlated [0-9]*//')" \
 		"ingress prio 49152 handle 0x9fc10001 bpf pfc name pfc_ebpf action mirred egress mirror dev vm0" \
 		"tc show: the mirror's eBPF program and its mirred action"
 	is "$(traffic vm1)" "5001 5 5002 3 sniff 5001 5 5002 0" \
