@@ -225,6 +225,13 @@ struct cap_tc_opts {
 				 * one as tc(8) does without a pref (49152 on an empty
 				 * hook, lower ones, which run first, later); detach
 				 * removes pfc's filters at every prio */
+	int prog_fd;		/* attach: >= 0, a loaded eBPF SCHED_CLS program to attach
+				 * (TCA_BPF_FD) instead of prog, n (then ignored): for
+				 * drop and pass it must return TC_ACT_SHOT / TC_ACT_OK
+				 * on a match and TC_ACT_UNSPEC otherwise (direct-action);
+				 * for mirror non-zero on a match (cls_bpf's class id:
+				 * the mirred action runs) and 0 otherwise.  Default -1 */
+	const char *prog_name;	/* with prog_fd: TCA_BPF_NAME (default "pfc") */
 };
 
 PFC_API void cap_tc_opts_init(struct cap_tc_opts *opts);
@@ -292,6 +299,14 @@ PFC_API int cap_tc_attach(const char *ifname, enum cap_tc_hook hook,
 PFC_API int cap_tc_detach(const char *ifname, enum cap_tc_hook hook,
 			  const struct cap_tc_opts *opts, unsigned *removed,
 			  int *qdisc_removed, char *errbuf, size_t errlen);
+
+/*
+ * Remove exactly the filter f of pfc's (as cap_tc_attach() reported it:
+ * hook, prio, handle) from ifname, then the clsact qdisc as cap_tc_detach()
+ * would.  Returns 0, -ENOENT, other -errno; errbuf gets a message.
+ */
+PFC_API int cap_tc_detach_filter(const char *ifname, const struct cap_tc_filter *f,
+				 char *errbuf, size_t errlen);
 
 /*
  * Every filter on both hooks of ifname, pfc's or not.  Release with
@@ -404,6 +419,16 @@ struct cap_ring_opts {
 	enum cap_direction direction;	/* -Q: decided in the kernel's filter */
 	int lock;		/* SO_LOCK_FILTER: the filter cannot be replaced or removed */
 	uint16_t fanout_group;	/* nonzero: join this PACKET_FANOUT group (hash by flow) */
+	/*
+	 * NULL: the program goes in with SO_ATTACH_FILTER.  Otherwise the final
+	 * classic program (prog with the -Q / loopback prefix, cooked loads
+	 * rewritten) is handed to this hook, which attaches it to sock its own
+	 * way (pfc -i --attach ebpf: translated to eBPF, SO_ATTACH_BPF), still
+	 * before bind.  It returns 0 or -errno, with a message in msg.
+	 */
+	int (*attach)(void *ud, int sock, const struct cbpf_insn *prog, size_t n,
+		      char *msg, size_t msglen);
+	void *attach_ud;
 };
 
 PFC_API void cap_ring_opts_init(struct cap_ring_opts *opts);

@@ -227,7 +227,15 @@ static int attach(struct cap_ring *r, const struct cap_ifinfo *ifc, const struct
 		goto out;
 	fp.len = (unsigned short)total;
 	fp.filter = (struct sock_filter *)p;
-	if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
+	if (o->attach) {
+		char msg[200] = "";
+
+		rc = o->attach(o->attach_ud, r->fd, p, total, msg, sizeof(msg));
+		if (rc < 0) {
+			rc = fail(err, CAP_STEP_FILTER, rc, "%s", msg[0] ? msg : strerror(-rc));
+			goto out;
+		}
+	} else if (setsockopt(r->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
 		rc = fail(err, CAP_STEP_FILTER, -errno, "SO_ATTACH_FILTER: %s", strerror(errno));
 		goto out;
 	}

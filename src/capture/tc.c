@@ -247,7 +247,8 @@ static int filter_cb(struct nl_msg *msg, void *arg)
 		fa->failed = -ENOMEM;
 		return NL_STOP;
 	}
-	f->pfc = strcmp(f->kind, "bpf") == 0 && f->insns &&
+	/* pfc's: a classic program, or an eBPF one (pfc tc attach --ebpf), with pfc's tag */
+	f->pfc = strcmp(f->kind, "bpf") == 0 && (f->insns || f->prog_id) &&
 		 (f->handle & CAP_TC_HANDLE_TAG_MASK) == CAP_TC_HANDLE_TAG;
 	f->owns_qdisc = f->pfc && (f->handle & CAP_TC_HANDLE_OWNER);
 	return NL_OK;
@@ -395,7 +396,20 @@ struct new_filter {
 	size_t n;
 	int direct_action;
 	int mirror_ifindex;
+	int prog_fd;		/* >= 0: an eBPF program instead of insns */
+	const char *prog_name;
 };
+
+/* The program: classic instructions (TCA_BPF_OPS), or an eBPF program's fd and name. */
+static int put_program(struct nl_msg *msg, const struct new_filter *nf)
+{
+	if (nf->prog_fd >= 0)
+		return nla_put_u32(msg, TCA_BPF_FD, (uint32_t)nf->prog_fd) == 0 &&
+		       nla_put_string(msg, TCA_BPF_NAME, nf->prog_name) == 0 ? 0 : -NLE_NOMEM;
+	return nla_put_u16(msg, TCA_BPF_OPS_LEN, (uint16_t)nf->n) == 0 &&
+	       nla_put(msg, TCA_BPF_OPS, (int)(nf->n * sizeof(*nf->insns)), nf->insns) == 0 ?
+	       0 : -NLE_NOMEM;
+}
 
 static int add_filter(struct tc_ctx *c, const struct new_filter *nf)
 {
@@ -409,8 +423,7 @@ static int add_filter(struct tc_ctx *c, const struct new_filter *nf)
 	if (rc == 0) {
 		rc = -NLE_NOMEM;
 		opts = nla_nest_start(msg, TCA_OPTIONS);
-		if (opts && nla_put_u16(msg, TCA_BPF_OPS_LEN, (uint16_t)nf->n) == 0 &&
-		    nla_put(msg, TCA_BPF_OPS, (int)(nf->n * sizeof(*nf->insns)), nf->insns) == 0)
+		if (opts && put_program(msg, nf) == 0)
 			rc = nf->direct_action ?
 				nla_put_u32(msg, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT) :
 				put_mirror(msg, nf->mirror_ifindex);
@@ -603,9 +616,11 @@ int cap_tc_attach(const char *ifname, enum cap_tc_hook hook, const struct cbpf_i
 		rc = check_opts(&c, opts, &nf.mirror_ifindex);
 	if (rc == 0 && (hook != CAP_TC_INGRESS && hook != CAP_TC_EGRESS))
 		rc = tc_err(errbuf, errlen, -EINVAL, "invalid TC hook %d", (int)hook);
-	if (rc == 0 && cbpf_validate(prog, n, CBPF_FLAVOR_SOCKET, &diag) < 0)
+	nf.prog_fd = opts->prog_fd;
+	nf.prog_name = opts->prog_name ? opts->prog_name : "pfc";
+	if (rc == 0 && nf.prog_fd < 0 && cbpf_validate(prog, n, CBPF_FLAVOR_SOCKET, &diag) < 0)
 		rc = tc_err(errbuf, errlen, -EINVAL, "invalid program: %s", diag.msg);
-	if (rc == 0) {
+	if (rc == 0 && nf.prog_fd < 0) {
 		rc = tc_prog_rewrite(prog, n, opts->action, &p, &np);
 		if (rc < 0)
 			tc_err(errbuf, errlen, rc, "%s", rc == -ENOMEM ? "out of memory" :
@@ -699,4 +714,10 @@ int tc_detach_filter(const char *ifname, const struct cap_tc_filter *f, char *er
 		rc = detach(&c, f->hook, f->prio, f->handle, &nrem, &qrem);
 	ctx_close(&c);
 	return rc;
+}
+
+int cap_tc_detach_filter(const char *ifname, const struct cap_tc_filter *f, char *errbuf,
+			 size_t errlen)
+{
+	return tc_detach_filter(ifname, f, errbuf, errlen);
 }

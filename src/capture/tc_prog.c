@@ -461,4 +461,5 @@ void cap_tc_opts_init(struct cap_tc_opts *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->sz = sizeof(*opts);
 	opts->action = CAP_TC_DROP;
+	opts->prog_fd = -1;
 }

@@ -28,6 +28,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cmd_attach.h"
 #include "cmd_capture.h"
 
 #define MAX_FANOUT 64
@@ -66,6 +67,9 @@ struct session {
 	struct cap_print_opts po;	/* printing (no -w): tcpdump's flags, the TCP/delta state */
 	char *pline;			/* its line buffer (under the lock), CAP_PRINT_BUFSIZE */
 	size_t pline_size;
+	struct cap_tc_tap *tap;		/* --attach tc: the capture point, removed at the end */
+	const char *shown;		/* the interface named in messages (the tapped one) */
+	struct cli_ebpf_sock *eb;	/* --attach ebpf: the socket filter's verifier log */
 };
 
 struct worker {
@@ -101,6 +105,8 @@ int cli_capture_opt(struct capture_opts *c, int opt, const char *arg)
 	case 'U': c->unbuffered = 1; return 0;
 	case 'l': c->line_buffered = 1; return 0;
 	case CAP_OPT_LOCK: c->lock = 1; return 0;
+	case CAP_OPT_ATTACH: return cli_attach_parse(c, arg);
+	case CAP_OPT_EBPF: c->ebpf = 1; return 0;
 	case 'B':
 		rc = parse_ulong(arg, 1ul << 24, "buffer size (KiB)", &v);
 		c->buffer_kib = v;
@@ -230,8 +236,14 @@ static void explain_optmem(size_t insns)
 
 static void explain(const struct session *s, int rc, const struct cap_ring_err *e)
 {
-	const char *name = s->ifc.name;
+	const char *name = s->shown;
 
+	if (e->step == CAP_STEP_FILTER && s->eb && s->eb->log[0]) {
+		cli_error("the kernel's verifier refused the eBPF socket filter (%s); its log:",
+			  e->msg);
+		fputs(s->eb->log, stderr);
+		return;
+	}
 	if (rc == -EPERM || rc == -EACCES) {
 		cli_error("%s: you don't have permission to capture on that device (%s)", name, e->msg);
 		fputs("pfc: capturing needs CAP_NET_RAW: run as root, or grant it with\n"
@@ -254,14 +266,14 @@ static void explain(const struct session *s, int rc, const struct cap_ring_err *
 
 /* ---- setting up ---------------------------------------------------------- */
 
-static int compile(struct session *s, const char *expr, size_t len, const char *name,
+static int compile(struct session *s, const char *expr, size_t len, const char *name, int dlt,
 		   struct cbpf_insn **prog, size_t *n)
 {
 	struct fg_compile_opts fg = s->o->fg;
 	struct fg_diag diag;
 	int rc;
 
-	fg.linktype = s->ifc.dlt;
+	fg.linktype = dlt;
 	fg.linux_ext = 1;
 	fg.savefile = 0;
 	memset(&diag, 0, sizeof(diag));
@@ -287,8 +299,13 @@ static int open_rings(struct session *s, const struct cbpf_insn *prog, size_t n)
 	if (ro.buffer_size < 2 * (size_t)ro.block_size)
 		ro.block_size = 1u << 16;	/* small -B: smaller blocks, still at least two */
 	ro.promisc = !s->c->no_promisc;
-	ro.direction = (enum cap_direction)s->c->direction;
+	/* on a tap every frame is a match, whichever way it went on the tapped device */
+	ro.direction = s->tap ? CAP_DIR_INOUT : (enum cap_direction)s->c->direction;
 	ro.lock = s->c->lock;
+	if (s->eb) {
+		ro.attach = cli_ebpf_sock_attach;
+		ro.attach_ud = s->eb;
+	}
 	if (s->c->fanout)
 		ro.fanout_group = (uint16_t)(getpid() & 0xffff) | 1;
 	for (i = 0; i < want; i++) {
@@ -351,6 +368,42 @@ static int install_signals(struct session *s)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
+}
+
+/*
+ * The filter where --attach puts it: on the socket (classic, or eBPF), or
+ * at IFACE's TC hooks, the ring then reading the tap, where all is a match.
+ */
+static int set_up(struct session *s, const char *expr, size_t len, const char *name)
+{
+	static const struct cbpf_insn all = { BPF_RET | BPF_K, 0, 0, 0 };
+	struct cbpf_insn *prog = NULL, ret_all = all;
+	size_t n = 0;
+	int rc, dlt;
+
+	if (s->c->attach == CLI_ATTACH_TC) {
+		rc = cli_tap_linktype(s->c->iface, &dlt);
+		if (rc == 0)
+			rc = compile(s, expr, len, name, dlt, &prog, &n);
+		if (rc == 0)
+			rc = cli_tap_open(s->c->iface, dlt, s->c->direction, prog, n, &s->tap,
+					  &s->ifc);
+		cbpf_free(prog);
+		ret_all.k = s->o->fg.snaplen;
+		return rc ? rc : open_rings(s, &ret_all, 1);
+	}
+	rc = find_iface(s->c->iface, &s->ifc);
+	s->shown = s->ifc.name;
+	if (rc == 0 && s->c->attach == CLI_ATTACH_EBPF && !(s->eb = calloc(1, sizeof(*s->eb)))) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_FAIL;
+	}
+	if (rc == 0)
+		rc = compile(s, expr, len, name, s->ifc.dlt, &prog, &n);
+	if (rc == 0)
+		rc = open_rings(s, prog, n);
+	cbpf_free(prog);
+	return rc;
 }
 
 /* ---- the capture loop ------------------------------------------------------- */
@@ -545,6 +598,9 @@ static int finish(struct session *s, int status, int stats)
 		print_stats(s);
 	for (i = 0; i < s->nrings; i++)
 		cap_ring_close(s->rings[i]);
+	if (cli_tap_close(s->tap) != 0)
+		status = CLI_EXIT_FAIL;
+	free(s->eb);
 	if (s->stopfd >= 0) {
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
@@ -563,26 +619,27 @@ int cli_capture(const struct capture_opts *c, const struct replay_opts *o, const
 {
 	struct session s;
 	struct worker *k;
-	struct cbpf_insn *prog = NULL;
-	size_t n = 0;
 	int rc;
 
+	if (c->ebpf && c->attach != CLI_ATTACH_TC) {
+		cli_error("--ebpf captures at the TC hook: give it with --attach tc");
+		return CLI_EXIT_USAGE;
+	}
+	if (c->ebpf)
+		return cli_capture_tc_ebpf(c, o, expr, len, name);
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.o = o;
 	s.stopfd = -1;
 	s.prec = o->precision == 1 ? CAP_PRECISION_NANO : CAP_PRECISION_MICRO;
 	pthread_mutex_init(&s.lock, NULL);
-	rc = find_iface(c->iface, &s.ifc);
+	s.shown = c->iface;
+	/* first: a SIGINT or SIGTERM during set-up still reaches the clean-up */
+	rc = install_signals(&s);
 	if (rc == 0)
-		rc = compile(&s, expr, len, name, &prog, &n);
-	if (rc == 0)
-		rc = open_rings(&s, prog, n);
-	cbpf_free(prog);
+		rc = set_up(&s, expr, len, name);
 	if (rc == 0)
 		rc = open_output(&s);
-	if (rc == 0)
-		rc = install_signals(&s);
 	k = rc == 0 ? calloc(s.nrings, sizeof(*k)) : NULL;
 	if (rc == 0 && !k) {
 		cli_error("out of memory");
@@ -590,8 +647,9 @@ int cli_capture(const struct capture_opts *c, const struct replay_opts *o, const
 	}
 	if (rc)
 		return finish(&s, rc, 0);
-	fprintf(stderr, "pfc: listening on %s, link-type %s (%s), snapshot length %u bytes\n",
-		s.ifc.name, fg_linktype_name(s.ifc.dlt) ? fg_linktype_name(s.ifc.dlt) : "?",
+	fprintf(stderr, "pfc: listening on %s%s, link-type %s (%s), snapshot length %u bytes\n",
+		s.shown, s.tap ? " (TC hook)" : s.eb ? " (eBPF socket filter)" : "",
+		fg_linktype_name(s.ifc.dlt) ? fg_linktype_name(s.ifc.dlt) : "?",
 		dlt_description(s.ifc.dlt), o->fg.snaplen);
 	run_all(&s, k);
 	free(k);

@@ -12,7 +12,7 @@
 #include "filtergen.h"
 
 /* Long options of the capture (getopt codes past cmd_compile.c's). */
-enum { CAP_OPT_LOCK = 320, CAP_OPT_FANOUT };
+enum { CAP_OPT_LOCK = 320, CAP_OPT_FANOUT, CAP_OPT_ATTACH, CAP_OPT_EBPF };
 
 /* The capture's own options; the rest (-w -c -s --nano) are in struct replay_opts. */
 struct capture_opts {
@@ -25,6 +25,8 @@ struct capture_opts {
 	int line_buffered;		/* -l: line-buffered standard output */
 	int lock;			/* --lock: SO_LOCK_FILTER */
 	unsigned fanout;		/* --fanout N: N threads in a PACKET_FANOUT group */
+	int attach;			/* --attach socket|tc|ebpf: CLI_ATTACH_* (cmd_attach.h) */
+	int ebpf;			/* --ebpf (with --attach tc): a BPF ring buffer */
 };
 
 /* Take one capture option (c is getopt's code): 0 or CLI_EXIT_USAGE (message printed). */

@@ -41,7 +41,8 @@ static void compile_usage(FILE *out)
 	      "       pfc -r FILE [-w OUT] [-c COUNT] [-s SNAPLEN] [--nano | --micro]\n"
 	      "           [-neqvS] [-t...] [-x | -xx | -X | -XX | -A] [EXPRESSION ...]\n"
 	      "       pfc -i IFACE [-w OUT] [-c COUNT] [-s SNAPLEN] [-B KiB] [-p] [-Q in|out|inout]\n"
-	      "           [-U] [-l] [--lock] [--fanout N] [printing flags] [EXPRESSION ...]\n"
+	      "           [-U] [-l] [--lock] [--fanout N] [--attach socket|tc|ebpf] [--ebpf]\n"
+	      "           [printing flags] [EXPRESSION ...]\n"
 	      "       pfc -D\n"
 	      "Compile a pcap-filter(7) expression into classic BPF and print it as\n"
 	      "tcpdump -d/-dd/-ddd does.  LINKTYPE is a name (EN10MB, LINUX_SLL2, RAW...)\n"
@@ -174,6 +175,8 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		{ "time-stamp-precision", required_argument, NULL, OPT_PRECISION },
 		{ "lock", no_argument, NULL, CAP_OPT_LOCK },
 		{ "fanout", required_argument, NULL, CAP_OPT_FANOUT },
+		{ "attach", required_argument, NULL, CAP_OPT_ATTACH },
+		{ "ebpf", no_argument, NULL, CAP_OPT_EBPF },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct print_flags pf = { 0, 0, 0, 0 };
@@ -205,7 +208,8 @@ static int parse_args(int argc, char **argv, struct compile_opts *o, int *done)
 		case OPT_MICRO: o->rp.precision = 0; break;
 		case OPT_PRECISION: rc = parse_precision(optarg, o); break;
 		case 'i': case 'D': case 'B': case 'p': case 'Q': case 'U': case 'l':
-		case CAP_OPT_LOCK: case CAP_OPT_FANOUT:
+		case CAP_OPT_LOCK: case CAP_OPT_FANOUT: case CAP_OPT_ATTACH:
+		case CAP_OPT_EBPF:
 			rc = cli_capture_opt(&o->cap, c, optarg);
 			break;
 		case 'h': compile_usage(stdout); *done = 1; return 0;

@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "cli.h"
+#include "cmd_attach.h"
+#include "ebpf_translate.h"
 #include "filtergen.h"
 
 struct tc_cli {
@@ -27,12 +30,13 @@ struct tc_cli {
 	struct fg_compile_opts fg;
 	int linktype_set;
 	const char *file;
+	int ebpf;		/* --ebpf: the eBPF translation, attached by fd */
 };
 
 static void tc_usage(FILE *out)
 {
 	fputs("usage: pfc tc attach IFACE ingress|egress [--action drop|pass|mirror:DEV] [--prio N]\n"
-	      "                     [-y LINKTYPE] [-F FILE | EXPRESSION ...]\n"
+	      "                     [--ebpf] [-y LINKTYPE] [-F FILE | EXPRESSION ...]\n"
 	      "       pfc tc detach IFACE ingress|egress [--prio N]\n"
 	      "       pfc tc show IFACE\n"
 	      "attach: compile EXPRESSION and add it as a cls_bpf filter to the device's\n"
@@ -94,11 +98,12 @@ static int parse_linktype(const char *s, struct tc_cli *t)
 /* One option; -1 for --help (done), else 0 or an exit status. */
 static int one_opt(int c, struct tc_cli *t, int want_hook, int attach)
 {
-	if ((c == 'a' && !attach) || (c == 'p' && !want_hook))
+	if (((c == 'a' || c == 'E') && !attach) || (c == 'p' && !want_hook))
 		c = '?';
 	switch (c) {
 	case 'a': return parse_action(optarg, &t->opts);
 	case 'p': return parse_prio(optarg, &t->opts);
+	case 'E': t->ebpf = 1; return 0;
 	case 'y': return parse_linktype(optarg, t);
 	case 'F': t->file = optarg; return 0;
 	case 'h': tc_usage(stdout); return -1;
@@ -115,6 +120,7 @@ static int parse_args(int argc, char **argv, struct tc_cli *t, int want_hook, in
 	static const struct option longopts[] = {
 		{ "action", required_argument, NULL, 'a' },
 		{ "prio", required_argument, NULL, 'p' },
+		{ "ebpf", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -229,6 +235,10 @@ static int tc_attach(int argc, char **argv)
 	rc = load_expression(&t, argc, argv, &expr, &len);
 	if (rc == 0)
 		rc = compile(&t, expr, len, &prog, &n);
+	if (rc == 0 && t.ebpf) {
+		rc = cli_tc_ebpf_load(prog, n, t.opts.action, &t.opts.prog_fd);
+		t.opts.prog_name = "pfc_ebpf";
+	}
 	if (rc == 0 && cap_tc_attach(t.ifname, t.hook, prog, n, &t.opts, &f, err, sizeof(err)) < 0) {
 		cli_error("%s", err);
 		rc = CLI_EXIT_FAIL;
@@ -238,6 +248,11 @@ static int tc_attach(int argc, char **argv)
 		       f.prio, f.handle, action_name(&t.opts),
 		       t.opts.action == CAP_TC_MIRROR ? " to " : "",
 		       t.opts.action == CAP_TC_MIRROR ? t.opts.mirror_dev : "");
+	if (rc == 0 && t.ebpf)
+		printf("%s %s: eBPF program %s id %u\n", t.ifname, cap_tc_hook_name(t.hook), f.name,
+		       f.prog_id);
+	if (t.opts.prog_fd >= 0)
+		close(t.opts.prog_fd);	/* the filter holds the program */
 	cbpf_free(prog);
 	free(expr);
 	return rc;
@@ -287,6 +302,19 @@ static const char *da_verdict(const struct cap_tc_filter *f)
 	return v;
 }
 
+/* An eBPF program of pfc's: how many instructions the kernel keeps after verification. */
+static void print_xlated(uint32_t id)
+{
+	uint32_t count;
+	int fd = ebt_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return;
+	if (ebt_prog_xlated_count(fd, &count) == 0)
+		printf(" xlated %u", count);
+	close(fd);
+}
+
 /* A filter's header line, then its program. */
 static void print_filter(const struct cap_tc_filter *f)
 {
@@ -296,10 +324,12 @@ static void print_filter(const struct cap_tc_filter *f)
 	printf("%s prio %u handle 0x%x %s", cap_tc_hook_name(f->hook), f->prio, f->handle, f->kind);
 	if (f->pfc)
 		printf(" pfc");
-	else if (f->name[0])
+	if (f->name[0])
 		printf(" name %s", f->name);
 	if (f->prog_id)
 		printf(" id %u", f->prog_id);
+	if (f->prog_id && f->pfc)
+		print_xlated(f->prog_id);
 	if (f->direct_action)
 		printf(" direct-action");
 	if (verdict)

@@ -123,6 +123,9 @@ PFC_API int ebt_test_run(int prog_fd, const void *data, size_t len, uint32_t rep
 /* The number of instructions the kernel holds after verification (xlated). */
 PFC_API int ebt_prog_xlated_count(int prog_fd, uint32_t *count);
 
+/* BPF_PROG_GET_FD_BY_ID: a new fd of the loaded program id (close it), or -errno. */
+PFC_API int ebt_prog_get_fd_by_id(uint32_t id);
+
 /* BPF_OBJ_PIN a program or map at path (on a bpffs): for `tc ... bpf object-pinned`. */
 PFC_API int ebt_obj_pin(int fd, const char *path);
 

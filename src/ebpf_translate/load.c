@@ -109,6 +109,15 @@ int ebt_prog_xlated_count(int prog_fd, uint32_t *count)
 	return 0;
 }
 
+int ebt_prog_get_fd_by_id(uint32_t id)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_id = id;
+	return sys_bpf(BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+}
+
 int ebt_attach_socket(int sock, int prog_fd)
 {
 	int rc;
