@@ -3,6 +3,7 @@
 PFC_DEBS="build-essential autoconf automake libtool pkg-config flex bison
 libpcap-dev libnl-3-dev libnl-route-3-dev tcpdump netsniff-ng iproute2 git bpftool"
 PFC_DEBS="$PFC_DEBS libseccomp-dev"	# seccomp: test oracle and benchmark peer
+PFC_DEBS="$PFC_DEBS strace"	# attach_ebpf.sh: the order of SO_ATTACH_BPF and bind
 
 pfc_install_deps() {
 	missing=""
