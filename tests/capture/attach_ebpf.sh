@@ -8,46 +8,15 @@
 # byte-identical to the classic capture's, -i any (cooked), -Q, --lock, and
 # that the program on the socket is an eBPF socket filter while capturing.
 . "${top_srcdir:-.}/tests/lib.sh"
-: "${PFC:=src/pfc}"
-SEND=${top_builddir:-.}/tests/tools/pktsend
 ns=pfcaeb$$
-watchdogs=
-trap 'kill $watchdogs 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$tmpdir"' EXIT
-
-X() { ip netns exec "$ns" "$@"; }
-NSX="ip netns exec $ns"
+watchdog_s=30
+. "${top_srcdir:-.}/tests/capture/veth_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "not root: no eBPF socket filter"
 	tap_done
 fi
-if ! ip netns add "$ns" 2>"$tmpdir/ns.err"; then
-	skip "cannot create a network namespace: $(cat "$tmpdir/ns.err")"
-	tap_done
-fi
-X sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-X ip link set lo up
-X ip link add va type veth peer name vb
-X ip link set va up
-X ip link set vb up
-
-ready() {
-	i=0
-	while ! grep -q 'listening on' "$tmpdir/$1.err" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-}
-start() {
-	name=$1; shift
-	$NSX "$PFC" "$@" >"$tmpdir/$name.out" 2>"$tmpdir/$name.err" &
-	pid=$!
-	(sleep 30; kill -KILL $pid) >/dev/null 2>&1 &
-	watchdogs="$watchdogs $!"
-	ready "$name"
-}
-captured() { sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmpdir/$1.err"; }
-sports() { "$PFC" -r "$1" 2>/dev/null | sed -n 's/.* 198\.18\.0\.1\.\([0-9]*\) > .*/\1/p' | paste -sd' '; }
-records() { "$PFC" -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) packets read.*/\1/p'; }
+veth_setup
 
 # ---- -c: exact count, the first matches; SO_ATTACH_BPF before bind (strace) ----
 have_strace=0

@@ -10,54 +10,13 @@
 # file, and the errors (missing or down interface, no permission,
 # net.core.optmem_max too small, the interface going down).
 . "${top_srcdir:-.}/tests/lib.sh"
-: "${PFC:=src/pfc}" "${TCPDUMP:=tcpdump}"
-SEND=${top_builddir:-.}/tests/tools/pktsend
+: "${TCPDUMP:=tcpdump}"
 ns=pfclive$$
-watchdogs=
-trap 'kill $watchdogs 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "$tmpdir"' EXIT
+. "${top_srcdir:-.}/tests/capture/veth_lib.sh"
 
-X() { ip netns exec "$ns" "$@"; }
-# background jobs run `ip netns exec` directly (it execs the program: $! is its pid)
-NSX="ip netns exec $ns"
-
-if ! ip netns add "$ns" 2>"$tmpdir/ns.err"; then
-	skip "cannot create a network namespace: $(cat "$tmpdir/ns.err")"
-	tap_done
-fi
-X sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-X ip link set lo up
-X ip link add va type veth peer name vb
-X ip link set va up
-X ip link set vb up
-X ip addr add 198.18.0.2/30 dev va
-X ip addr add 198.18.0.1/30 dev vb
+veth_setup addr
 have_tcpdump=0
 command -v "$TCPDUMP" >/dev/null 2>&1 && have_tcpdump=1
-
-# ready NAME: wait (up to 5 s) for the "listening on" line in $tmpdir/NAME.err
-ready() {
-	i=0
-	while ! grep -q 'listening on' "$tmpdir/$1.err" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.05; i=$((i + 1))
-	done
-}
-# start NAME ARGS...: pfc ARGS in the namespace, in the background, $pid; waits until ready
-start() {
-	name=$1; shift
-	$NSX "$PFC" "$@" >"$tmpdir/$name.out" 2>"$tmpdir/$name.err" &
-	pid=$!
-	# a pfc that never ends fails the test instead of hanging it
-	(sleep 60; kill -KILL $pid) >/dev/null 2>&1 &
-	watchdogs="$watchdogs $!"
-	ready "$name"
-}
-# stats NAME: the three statistics lines of NAME.err, joined with '/'
-stats() { grep -E '^[0-9]+ packets? (captured|received by filter|dropped by kernel)$' "$tmpdir/$1.err" | cut -d' ' -f1 | paste -sd/; }
-captured() { sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmpdir/$1.err"; }
-# sports FILE: the UDP source ports of a capture, one line
-sports() { "$PFC" -r "$1" 2>/dev/null | sed -n 's/.* 198\.18\.0\.1\.\([0-9]*\) > .*/\1/p' | paste -sd' '; }
-# records FILE: packets in a capture according to pfc -r
-records() { "$PFC" -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) packets read.*/\1/p'; }
 hexdump_of() { "$TCPDUMP" -r "$1" -n -t -xx 2>/dev/null; }
 
 # ---- -D ----
