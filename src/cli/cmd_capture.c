@@ -319,34 +319,42 @@ static int open_rings(struct session *s, const struct cbpf_insn *prog, size_t n)
 	return 0;
 }
 
-static int open_output(struct session *s)
+int cli_capture_output(const struct capture_opts *c, const struct replay_opts *o,
+		       uint32_t linktype, uint32_t snaplen, enum cap_precision prec,
+		       struct cap_print_opts *po, struct cap_writer **w)
 {
 	struct cap_writer_opts wo;
 	char err[256] = "";
 	int rc;
 
-	if (!s->o->output) {
-		s->po = s->o->print;
-		s->po.precision = s->prec;
-		s->po.state = cap_print_state_new();
-		if (!s->po.state) {
+	*po = o->print;
+	po->precision = prec;
+	if (!o->output) {
+		po->state = cap_print_state_new();
+		if (!po->state) {
 			cli_error("out of memory");
 			return CLI_EXIT_FAIL;
 		}
-		if (s->c->line_buffered)
+		if (c->line_buffered)
 			setvbuf(stdout, NULL, _IOLBF, 0);
 		return 0;
 	}
 	cap_writer_opts_init(&wo);
-	wo.linktype = s->ifc.linktype;
-	wo.snaplen = s->o->fg.snaplen;
-	wo.precision = s->prec;
-	rc = cap_writer_open(s->o->output, &wo, &s->w, err, sizeof(err));
+	wo.linktype = linktype;
+	wo.snaplen = snaplen;
+	wo.precision = prec;
+	rc = cap_writer_open(o->output, &wo, w, err, sizeof(err));
 	if (rc < 0) {
-		cli_error("%s: %s", s->o->output, rc == -ENOMEM ? "out of memory" : err);
+		cli_error("%s: %s", o->output, rc == -ENOMEM ? "out of memory" : err);
 		return CLI_EXIT_FAIL;
 	}
 	return 0;
+}
+
+static int open_output(struct session *s)
+{
+	return cli_capture_output(s->c, s->o, s->ifc.linktype, s->o->fg.snaplen, s->prec,
+				  &s->po, &s->w);
 }
 
 static int install_signals(struct session *s)

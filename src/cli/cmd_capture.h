@@ -42,6 +42,16 @@ int cli_list_ifaces(void);
 int cli_capture_compile_opts(const char *iface, struct fg_compile_opts *fg);
 
 /*
+ * The output of a live capture: with o->output a pcap file of linktype
+ * (LINKTYPE_*) and snaplen (*w), else printing with tcpdump's flags of
+ * o->print (*po, a fresh state; -l line-buffers stdout).  Returns 0 or
+ * CLI_EXIT_FAIL (message printed).
+ */
+int cli_capture_output(const struct capture_opts *c, const struct replay_opts *o,
+		       uint32_t linktype, uint32_t snaplen, enum cap_precision prec,
+		       struct cap_print_opts *po, struct cap_writer **w);
+
+/*
  * Capture on c->iface with the expression (compiled for the interface's
  * link type), write (o->output) or print the packets until o->count, SIGINT
  * or SIGTERM, then print tcpdump's three statistics lines on stderr.

@@ -127,32 +127,11 @@ static int attach_hook(struct tccap *t, const struct cbpf_insn *prog, size_t n,
 
 static int open_output(struct tccap *t)
 {
-	struct cap_writer_opts wo;
-	char err[256] = "";
-	int rc;
-
-	t->po = t->o->print;
-	t->po.precision = t->o->precision == 1 ? CAP_PRECISION_NANO : CAP_PRECISION_MICRO;
-	if (!t->o->output) {
-		t->po.state = cap_print_state_new();
-		if (!t->po.state) {
-			cli_error("out of memory");
-			return CLI_EXIT_FAIL;
-		}
-		if (t->c->line_buffered)
-			setvbuf(stdout, NULL, _IOLBF, 0);
-		return 0;
-	}
-	cap_writer_opts_init(&wo);
-	wo.linktype = t->dlt == 12 ? 101 : (uint32_t)t->dlt;	/* DLT_RAW: LINKTYPE_RAW */
-	wo.snaplen = t->o->fg.snaplen < 65535 ? t->o->fg.snaplen : 65535;	/* the ring's limit */
-	wo.precision = t->po.precision;
-	rc = cap_writer_open(t->o->output, &wo, &t->w, err, sizeof(err));
-	if (rc < 0) {
-		cli_error("%s: %s", t->o->output, rc == -ENOMEM ? "out of memory" : err);
-		return CLI_EXIT_FAIL;
-	}
-	return 0;
+	/* DLT_RAW's file link type is LINKTYPE_RAW; the ring buffer keeps at most 65535 bytes */
+	return cli_capture_output(t->c, t->o, (uint32_t)(t->dlt == 12 ? 101 : t->dlt),
+				  t->o->fg.snaplen < 65535 ? t->o->fg.snaplen : 65535,
+				  t->o->precision == 1 ? CAP_PRECISION_NANO : CAP_PRECISION_MICRO,
+				  &t->po, &t->w);
 }
 
 static int set_up(struct tccap *t, const char *expr, size_t len, const char *name)
