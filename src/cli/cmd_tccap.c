@@ -31,7 +31,7 @@ struct tccap {
 	const struct capture_opts *c;
 	const struct replay_opts *o;
 	int dlt;
-	int map, sigfd;
+	int map, drops, sigfd;	/* ring buffer, drop counter (maps), signals */
 	struct ebt_ring *ring;
 	uint32_t ring_size;
 	struct cap_tc_filter filters[2];
@@ -96,7 +96,7 @@ static int attach_hook(struct tccap *t, const struct cbpf_insn *prog, size_t n,
 	int rc, fd = -1;
 
 	memset(&diag, 0, sizeof(diag));
-	rc = log ? ebt_capture_program(prog, n, snap, t->map, hook == CAP_TC_INGRESS ?
+	rc = log ? ebt_capture_program(prog, n, snap, t->map, t->drops, hook == CAP_TC_INGRESS ?
 				       EBT_CAP_INGRESS : EBT_CAP_EGRESS, &ins, &ni, &diag) : -ENOMEM;
 	if (rc < 0)
 		cli_error("the eBPF capture program: %s", diag.msg[0] ? diag.msg : strerror(-rc));
@@ -146,6 +146,10 @@ static int set_up(struct tccap *t, const char *expr, size_t len, const char *nam
 	if (rc == 0 && (t->map = ebt_ringbuf_create(t->ring_size)) < 0) {
 		cli_error("cannot create the BPF ring buffer (%u bytes): %s", t->ring_size,
 			  strerror(-t->map));
+		rc = CLI_EXIT_FAIL;
+	}
+	if (rc == 0 && (t->drops = ebt_counter_create()) < 0) {
+		cli_error("cannot create the BPF drop counter: %s", strerror(-t->drops));
 		rc = CLI_EXIT_FAIL;
 	}
 	if (rc == 0 && (rc = ebt_ring_open(t->map, t->ring_size, &t->ring)) < 0) {
@@ -250,6 +254,24 @@ static void run(struct tccap *t)
 	}
 }
 
+/*
+ * tcpdump's three lines: records read from the ring, plus those the ring
+ * had no room for (counted by the programs), are what the filter accepted.
+ */
+static void print_stats(const struct tccap *t)
+{
+	uint64_t dropped = 0;
+	unsigned long long received;
+
+	if (t->drops >= 0 && ebt_counter_read(t->drops, &dropped) < 0)
+		dropped = 0;
+	received = t->received + dropped;
+	fprintf(stderr, "%llu packet%s captured\n", t->captured, t->captured == 1 ? "" : "s");
+	fprintf(stderr, "%llu packet%s received by filter\n", received, received == 1 ? "" : "s");
+	fprintf(stderr, "%llu packet%s dropped by kernel\n", (unsigned long long)dropped,
+		dropped == 1 ? "" : "s");
+}
+
 static int finish(struct tccap *t, int status, int stats)
 {
 	char err[512] = "";
@@ -270,15 +292,14 @@ static int finish(struct tccap *t, int status, int stats)
 		cli_error("standard output: %s", strerror(errno));
 		status = CLI_EXIT_FAIL;
 	}
-	if (stats) {
-		fprintf(stderr, "%llu packet%s captured\n", t->captured, t->captured == 1 ? "" : "s");
-		fprintf(stderr, "%llu packet%s received by filter\n", t->received,
-			t->received == 1 ? "" : "s");
-	}
+	if (stats)
+		print_stats(t);
 	if (t->ring)
 		ebt_ring_close(t->ring);
 	if (t->map >= 0)
 		close(t->map);
+	if (t->drops >= 0)
+		close(t->drops);
 	if (t->sigfd >= 0)
 		close(t->sigfd);
 	cap_print_state_free(t->po.state);
@@ -297,6 +318,7 @@ int cli_capture_tc_ebpf(const struct capture_opts *c, const struct replay_opts *
 	t.c = c;
 	t.o = o;
 	t.map = -1;
+	t.drops = -1;
 	/* SIGINT and SIGTERM are read from a descriptor from now on: set-up is never cut short */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -8,7 +8,8 @@
  * kept = min(verdict, snaplen, len), ifindex, direction, CLOCK_MONOTONIC
  * time), copies the bytes
  * with bpf_skb_load_bytes and submits it; it always returns TC_ACT_UNSPEC,
- * so capturing never changes what happens to the packet.  The reader walks
+ * so capturing never changes what happens to the packet; a record the ring
+ * has no room for is counted in an array map, when one is given.  The reader walks
  * the ring as the kernel's ringbuf layout defines it (8-byte record headers,
  * busy and discard bits, records 8-aligned) and advances the consumer.
  * Keeps true: every reserved record is submitted on every path (the
@@ -59,9 +60,26 @@ static void put(struct gen *g, struct bpf_insn i)
 }
 
 /* The epilogue; the filter's verdict is in r0, the context in r6. */
-static void epilogue(struct gen *g, uint32_t snaplen, int map_fd, int direction)
+/*
+ * With drops_fd >= 0, a record the ring has no room for adds 1 to the
+ * 64-bit counter at key 0 of that array map (lookup, then an atomic add).
+ */
+static void count_drop(struct gen *g, int drops_fd)
 {
-	size_t skip_out, skip_res, skip_copy, fix[3];
+	put(g, ebt_raw(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, drops_fd));
+	put(g, ebt_raw(0, 0, 0, 0, 0));
+	put(g, ebt_raw(BPF_ST | BPF_MEM | BPF_W, 10, 0, -4, 0));		/* key 0 */
+	put(g, ebt_raw(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0));
+	put(g, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -4));
+	put(g, ebt_raw(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem));
+	put(g, ebt_raw(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2, 0));
+	put(g, ebt_raw(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1));
+	put(g, ebt_raw(BPF_STX | BPF_ATOMIC | BPF_DW, 0, 1, 0, BPF_ADD));
+}
+
+static void epilogue(struct gen *g, uint32_t snaplen, int map_fd, int drops_fd, int direction)
+{
+	size_t skip_out, skip_res, skip_copy, fix[3], over = 0;
 
 	fix[0] = g->n;
 	put(g, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, 0, 0, 0, 0));		/* no match */
@@ -98,7 +116,14 @@ static void epilogue(struct gen *g, uint32_t snaplen, int map_fd, int direction)
 	put(g, ebt_raw(BPF_ALU64 | BPF_MOV | BPF_X, 1, 8, 0, 0));
 	put(g, ebt_raw(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 0));
 	put(g, ebt_raw(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_submit));
-	skip_out = skip_res = g->n;
+	skip_res = skip_out = g->n;
+	if (drops_fd >= 0) {
+		over = g->n;
+		put(g, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0));			/* over the count */
+		skip_res = g->n;
+		count_drop(g, drops_fd);
+		skip_out = g->n;
+	}
 	put(g, ebt_raw(BPF_ALU | BPF_MOV | BPF_K, 0, 0, 0, TC_ACT_UNSPEC));
 	put(g, ebt_raw(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 	if (g->err)
@@ -106,11 +131,13 @@ static void epilogue(struct gen *g, uint32_t snaplen, int map_fd, int direction)
 	g->p[fix[0]].off = (int16_t)(skip_out - fix[0] - 1);
 	g->p[fix[1]].off = (int16_t)(skip_res - fix[1] - 1);
 	g->p[fix[2]].off = (int16_t)(skip_copy - fix[2] - 1);
+	if (drops_fd >= 0)
+		g->p[over].off = (int16_t)(skip_out - over - 1);
 }
 
 int ebt_capture_program(const struct cbpf_insn *insns, size_t n, uint32_t snaplen,
-			int ringbuf_fd, int direction, struct ebt_insn **out, size_t *nout,
-			struct ebt_diag *diag)
+			int ringbuf_fd, int drops_fd, int direction, struct ebt_insn **out,
+			size_t *nout, struct ebt_diag *diag)
 {
 	struct ebt_opts o = { sizeof(o), EBT_TARGET_TC, EBT_ACTION_NONE };
 	struct ebt_insn *f = NULL;
@@ -133,7 +160,7 @@ int ebt_capture_program(const struct cbpf_insn *insns, size_t n, uint32_t snaple
 		put(&g, i);
 	}
 	ebt_free(f);
-	epilogue(&g, snaplen, ringbuf_fd, direction);
+	epilogue(&g, snaplen, ringbuf_fd, drops_fd, direction);
 	if (g.err || g.n > 32767) {
 		free(g.p);
 		return g.err ? g.err : -E2BIG;
@@ -156,6 +183,33 @@ int ebt_ringbuf_create(uint32_t size)
 	memcpy(a.map_name, "pfc_ring", sizeof("pfc_ring"));
 	rc = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 	return rc < 0 ? -errno : (int)rc;
+}
+
+int ebt_counter_create(void)
+{
+	union bpf_attr a;
+	long rc;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = sizeof(uint32_t);
+	a.value_size = sizeof(uint64_t);
+	a.max_entries = 1;
+	memcpy(a.map_name, "pfc_drops", sizeof("pfc_drops"));
+	rc = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	return rc < 0 ? -errno : (int)rc;
+}
+
+int ebt_counter_read(int map_fd, uint64_t *value)
+{
+	union bpf_attr a;
+	uint32_t key = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)map_fd;
+	a.key = (uint64_t)(uintptr_t)&key;
+	a.value = (uint64_t)(uintptr_t)value;
+	return syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)) < 0 ? -errno : 0;
 }
 
 int ebt_ring_open(int map_fd, uint32_t size, struct ebt_ring **out)

@@ -151,12 +151,20 @@ PFC_API int ebt_ringbuf_create(uint32_t size);
 /*
  * A tc (SCHED_CLS, direct-action) program that runs the filter and, when it
  * accepts a packet, writes a struct ebt_cap_hdr and the packet's first bytes
- * (up to snaplen <= 65535) to the ring buffer ringbuf_fd; it always returns
- * TC_ACT_UNSPEC.  Returns 0, the errors of ebt_translate(), -EINVAL.
+ * (up to snaplen <= 65535) to the ring buffer ringbuf_fd; when the ring has
+ * no room, it adds 1 to the counter drops_fd (from ebt_counter_create(); -1:
+ * not counted).  It always returns TC_ACT_UNSPEC.  Returns 0, the errors of
+ * ebt_translate(), -EINVAL.
  */
 PFC_API int ebt_capture_program(const struct cbpf_insn *insns, size_t n, uint32_t snaplen,
-				int ringbuf_fd, int direction, struct ebt_insn **out,
-				size_t *nout, struct ebt_diag *diag);
+				int ringbuf_fd, int drops_fd, int direction,
+				struct ebt_insn **out, size_t *nout, struct ebt_diag *diag);
+
+/* A one-entry array map holding a 64-bit counter (0): its fd or -errno. */
+PFC_API int ebt_counter_create(void);
+
+/* The counter's value: 0 or -errno. */
+PFC_API int ebt_counter_read(int map_fd, uint64_t *value);
 
 struct ebt_ring;
 

@@ -67,9 +67,18 @@ X "$SEND" vb 4 7
 sleep 0.3
 kill -INT $p1 $p2 $p3; wait $p1 $p2 $p3
 is "$(captured qin)/$(captured qout)/$(captured vbout)" "4/0/4" "-Q: va ingress 4, va egress 0, vb egress 4"
+is "$(stats qin)" "4/4/0" "statistics: 4 captured, 4 received by filter, 0 dropped"
 is "$(stat -c %s "$tmpdir/snap.pcap")" $((24 + 4 * (16 + 42))) "-s 42: records cut to 42 bytes"
 is "$(grep -c '198\.18\.0\.1\.1000[0-3] > 198\.18\.0\.2\.7: UDP' "$tmpdir/qin.out")" 4 "printing: four lines"
 is "$(left)" "" "after SIGINT of three captures: nothing left"
+
+# ---- drops: a record of 65535 bytes never fits a 64 KiB ring ----
+start drop -i va --attach tc --ebpf -B 64 -s 65535 -w "$tmpdir/drop.pcap" 'udp dst port 7'
+X "$SEND" vb 6 7,9
+sleep 0.3
+kill -INT $pid; wait $pid; st=$?
+is "$st/$(stats drop)/$(records "$tmpdir/drop.pcap")" "0/0/3/3/0" \
+	"no room in the ring: 0 captured, 3 received by filter, 3 dropped by kernel, an empty file"
 
 # ---- SIGINT and SIGTERM in the middle of a flood ----
 for sig in INT TERM; do

@@ -492,7 +492,7 @@ static void capture_one(const char *name, const char *src, const uint8_t *frame,
 	memset(&g, 0, sizeof(g));
 	map = ebt_ringbuf_create(1 << 16);
 	if (!tap_ok(map >= 0 && cbpf_asm(src, strlen(src), CBPF_SYNTAX_AUTO, &prog, &n, NULL, NULL) == 0 &&
-		    ebt_capture_program(prog, n, snap, map, EBT_CAP_EGRESS, &e, &ne, NULL) == 0,
+		    ebt_capture_program(prog, n, snap, map, -1, EBT_CAP_EGRESS, &e, &ne, NULL) == 0,
 		    "capture %s: ring buffer and program", name))
 		goto out;
 	fd = ebt_prog_load(e, ne, EBT_TARGET_TC, log, sizeof(log));

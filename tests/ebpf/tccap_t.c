@@ -83,7 +83,7 @@ static int attach(const char *dir, const char *dev, const char *hook, int map, i
 	size_t ne = 0;
 	int fd, rc;
 
-	rc = ebt_capture_program(udp9, sizeof(udp9) / sizeof(udp9[0]), SNAP, map, direction, &e,
+	rc = ebt_capture_program(udp9, sizeof(udp9) / sizeof(udp9[0]), SNAP, map, -1, direction, &e,
 				 &ne, NULL);
 	if (rc < 0)
 		return rc;
