@@ -77,17 +77,7 @@ is "$(left)" "" "after SIGINT of four captures: nothing left"
 
 # ---- SIGINT and SIGTERM in the middle of a flood ----
 for sig in INT TERM; do
-	start s$sig -i va --attach tc -w "$tmpdir/s$sig.pcap" 'udp dst port 7'
-	pfc_pid=$pid
-	$NSX "$SEND" vb 0 7,9 &
-	flood=$!
-	sleep 0.3
-	kill -$sig $pfc_pid
-	wait $pfc_pid; st=$?
-	kill $flood; wait $flood 2>/dev/null
-	n=$(captured s$sig)
-	ok "$([ "$st" = 0 ] && [ "${n:-0}" -gt 0 ]; echo $?)" "SIG$sig: exit status 0 ($st), packets captured ($n)"
-	is "$(records "$tmpdir/s$sig.pcap")" "$n" "SIG$sig: the file holds exactly the $n packets reported"
+	stop_mid_flood $sig s$sig -i va --attach tc
 	is "$(left)" "" "SIG$sig: nothing left"
 done
 

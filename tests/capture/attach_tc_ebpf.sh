@@ -82,17 +82,7 @@ is "$st/$(stats drop)/$(records "$tmpdir/drop.pcap")" "0/0/3/3/0" \
 
 # ---- SIGINT and SIGTERM in the middle of a flood ----
 for sig in INT TERM; do
-	start s$sig -i va --attach tc --ebpf -w "$tmpdir/s$sig.pcap" 'udp dst port 7'
-	pfc_pid=$pid
-	$NSX "$SEND" vb 0 7,9 &
-	flood=$!
-	sleep 0.3
-	kill -$sig $pfc_pid
-	wait $pfc_pid; st=$?
-	kill $flood; wait $flood 2>/dev/null
-	n=$(captured s$sig)
-	ok "$([ "$st" = 0 ] && [ "${n:-0}" -gt 0 ]; echo $?)" "SIG$sig: exit status 0 ($st), packets captured ($n)"
-	is "$(records "$tmpdir/s$sig.pcap")" "$n" "SIG$sig: the file holds exactly the $n packets reported"
+	stop_mid_flood $sig s$sig -i va --attach tc --ebpf
 	is "$(left)" "" "SIG$sig: nothing left"
 done
 

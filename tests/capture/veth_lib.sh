@@ -56,3 +56,20 @@ captured() { sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmpdir/$1.er
 sports() { "$PFC" -r "$1" 2>/dev/null | sed -n 's/.* 198\.18\.0\.1\.\([0-9]*\) > .*/\1/p' | paste -sd' '; }
 # records FILE: packets in a capture according to pfc -r
 records() { "$PFC" -r "$1" -w /dev/null 2>&1 | sed -n 's/^\([0-9]*\) packets read.*/\1/p'; }
+# stop_mid_flood SIG NAME OPTIONS...: pfc OPTIONS -w $tmpdir/NAME.pcap 'udp dst
+# port 7' on a flood from vb (ports 7 and 9), sent SIG 0.3 s in: checks exit
+# status 0, some packets captured, and a file holding exactly those packets
+stop_mid_flood() {
+	sig=$1; name=$2; shift 2
+	start "$name" "$@" -w "$tmpdir/$name.pcap" 'udp dst port 7'
+	pfc_pid=$pid
+	$NSX "$SEND" vb 0 7,9 &
+	flood=$!
+	sleep 0.3
+	kill -"$sig" $pfc_pid
+	wait $pfc_pid; st=$?
+	kill $flood; wait $flood 2>/dev/null
+	n=$(captured "$name")
+	ok "$([ "$st" = 0 ] && [ "${n:-0}" -gt 0 ]; echo $?)" "SIG$sig: exit status 0 ($st), packets captured ($n)"
+	is "$(records "$tmpdir/$name.pcap")" "$n" "SIG$sig: the file holds exactly the $n packets reported"
+}
