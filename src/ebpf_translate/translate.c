@@ -288,7 +288,21 @@ static int forward(struct ebt_ctx *c)
 	return 0;
 }
 
-/* Anticipated direct need (backward) and where checks go (forward). */
+/* Does the end of a path at pc (no successors) return 0? */
+static int ret0(const struct ebt_ctx *c, size_t pc)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+
+	if (BPF_CLASS(i->code) == BPF_RET)
+		return BPF_RVAL(i->code) == BPF_K && i->k == 0;
+	return 1;	/* LD_FAIL */
+}
+
+/*
+ * Anticipated direct need (backward) and where checks go (forward).  A path
+ * that ends in a zero return anticipates everything: a check failing early
+ * returns 0 there too, so checks grow to cover the loads of the other paths.
+ */
 static int bounds(struct ebt_ctx *c)
 {
 	uint32_t *avail = calloc(c->n + 1, sizeof(*avail));
@@ -314,14 +328,17 @@ static int bounds(struct ebt_ctx *c)
 		ns = succs(c, pc, s);
 		for (k = 0; k < ns; k++)
 			out = c->ant[s[k]] < out ? c->ant[s[k]] : out;
-		if (ns == 0)
-			out = 0;
+		if (ns == 0)	/* ret #0 and a failing load: any check may fail there */
+			out = ret0(c, pc) ? UINT32_MAX : 0;
 		c->ant[pc] = need > out ? need : out;
 		if (need > c->max_need)
 			c->max_need = need;
 		if (need)
 			c->direct = 1, c->st.direct_loads++;
 	}
+	for (pc = 0; pc < c->n; pc++)	/* "only zero returns ahead": the largest check */
+		if (c->ant[pc] > c->max_need)
+			c->ant[pc] = c->max_need;
 	seen[0] = 1;
 	for (pc = 0; pc < c->n; pc++) {
 		uint32_t off, size, a = avail[pc];
