@@ -433,10 +433,12 @@ static void tc_pull(struct ebt_ctx *c)
 	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
 	mov64_reg(c, 2, R_DATA);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)c->max_need));
-	put(c, ebt_raw(BPF_JMP | BPF_JLE | BPF_X, 2, R_END, 6, 0));
+	put(c, ebt_raw(BPF_JMP | BPF_JLE | BPF_X, 2, R_END, 4, 0));
+	/*
+	 * Rarely taken: pull the whole packet (one load, where min(len, need)
+	 * takes three); the bounds checks still decide what a short one reaches.
+	 */
 	ldx(c, BPF_W, 2, c->ctx, SKB_OFF(len));
-	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, 2, 0, 1, (int32_t)c->max_need));
-	mov32_imm(c, 2, c->max_need);
 	call(c, BPF_FUNC_skb_pull_data);	/* r1 still holds the context */
 	ldx(c, BPF_W, R_DATA, c->ctx, SKB_OFF(data));
 	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
