@@ -18,6 +18,7 @@ _Static_assert(sizeof(struct ebt_insn) == sizeof(struct bpf_insn), "ebt_insn is 
 /* Register roles: A is r0 (helpers and LD_ABS return there), X r7, ctx r6. */
 enum { R_A = 0, R_CTX = 6, R_X = 7, R_DATA = 8, R_END = 9, R_FP = 10 };
 /* Stack slot where A survives a clobbering load of X (below M[0..15]). */
+#define EBT_SWAP_SKIP 0x80
 #define EBT_SAVE_A_OFF (-68)
 /*
  * Socket filters have no direct packet access: bpf_skb_load_bytes copies
@@ -67,6 +68,7 @@ struct ebt_ctx {
 	uint32_t *xk;
 	uint8_t *check;		/* a bounds check precedes it */
 	uint32_t *ant;		/* bytes every path from here surely loads (direct) */
+	uint8_t *aswap;		/* A byte-swapped on entry: its size; EBT_SWAP_SKIP: load without swap */
 	size_t *addr;		/* its first eBPF instruction */
 	/* whole program */
 	int a_live_in, x_live_in;

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <linux/pkt_cls.h>
 
 #include "ebt_int.h"
@@ -232,7 +233,8 @@ static void load_a(struct ebt_ctx *c, size_t pc)
 		if (!c->a_live_out[pc])
 			break;	/* its bounds check already did all a dead load does */
 		ldx(c, bpf_size(size), R_A, direct_base(c), direct_off(c, off));
-		bswap(c, R_A, size);
+		if (!(c->aswap[pc] & EBT_SWAP_SKIP))
+			bswap(c, R_A, size);
 		break;
 	case LD_NATIVE:
 		put(c, ebt_raw((uint8_t)i->code, 0, BPF_MODE(i->code) == BPF_IND ? R_X : 0, 0,
@@ -351,6 +353,10 @@ static void cond_jump(struct ebt_ctx *c, size_t pc)
 		imm = (int32_t)c->xk[pc];
 	}
 	sreg = src == BPF_X ? R_X : 0;
+	if (BPF_SRC(i->code) == BPF_K && (c->aswap[pc] & 6) == 2)	/* A as loaded */
+		imm = (int32_t)htons((uint16_t)i->k);
+	else if (BPF_SRC(i->code) == BPF_K && (c->aswap[pc] & 6) == 4)
+		imm = (int32_t)htonl(i->k);
 
 	if (t == f) {
 		if (t != nx)

@@ -17,7 +17,10 @@
  *   bounds checks   (tc, xdp) a check at the first load of a region covers
  *                   every direct load that all paths from there execute
  *                   (anticipated need), and is skipped where every path in
- *                   already checked as much (available range).
+ *                   already checked as much (available range); a path
+ *                   ending in ret #0 anticipates any extent;
+ *   byte order      a 16/32-bit direct load only compared (jeq, jset) with
+ *                   constants keeps network order; the constants are swapped.
  * Keeps true: the eBPF program returns what the cBPF program returns on every
  * packet; a failing check only fires where cBPF would return 0 anyway (the
  * load it covers is executed on every path, and every early exit returns 0).
@@ -361,6 +364,84 @@ static int bounds(struct ebt_ctx *c)
 	return 0;
 }
 
+/*
+ * Byte order: a 16- or 32-bit direct load whose value is only ever compared
+ * for equality with, or tested against, constants skips its byte swap; the
+ * constants are swapped instead.  The instructions it reaches before A is
+ * redefined must be entered only from it (so every use sees one kind of A).
+ */
+/* Is A read at pc or later, before a redefinition? */
+static int a_live_in(const struct ebt_ctx *c, size_t pc)
+{
+	int use, def, pure;
+
+	use_def(&c->in[pc], &use, &def, &pure);
+	return (use & 1) || (c->a_live_out[pc] && !(def & 1));
+}
+
+static int swap_region(struct ebt_ctx *c, size_t l, uint32_t size, uint8_t *mark)
+{
+	size_t pc, s[2];
+	int k, ns, use, def, pure, ok = 1;
+
+	memset(mark, 0, c->n + 1);
+	mark[l] = 1;
+	for (pc = l; pc < c->n && ok; pc++) {	/* forward jumps only: one pass */
+		const struct cbpf_insn *i = &c->in[pc];
+
+		if (!mark[pc] || !c->reach[pc])
+			continue;
+		if (pc != l) {
+			use_def(i, &use, &def, &pure);
+			if (use & 1) {
+				if (BPF_CLASS(i->code) != BPF_JMP || BPF_SRC(i->code) != BPF_K ||
+				    (BPF_OP(i->code) != BPF_JEQ && BPF_OP(i->code) != BPF_JSET) ||
+				    (BPF_OP(i->code) == BPF_JEQ && size == 2 && i->k > 0xffff))
+					ok = 0;
+			} else if (def & 1) {
+				mark[pc] = 0;	/* A redefined: outside the region */
+				continue;
+			}
+		}
+		ns = succs(c, pc, s);
+		for (k = 0; k < ns; k++)
+			mark[s[k]] = 2;
+	}
+	/* single entry: every reachable predecessor of a member reading A is in it */
+	for (pc = 0; pc < c->n && ok; pc++) {
+		if (!c->reach[pc])
+			continue;
+		ns = succs(c, pc, s);
+		for (k = 0; k < ns; k++)
+			if (mark[s[k]] == 2 && !mark[pc] && a_live_in(c, s[k]))
+				ok = 0;
+	}
+	return ok;
+}
+
+static int byte_order(struct ebt_ctx *c)
+{
+	uint8_t *mark = malloc(c->n + 1);
+	size_t pc, q;
+
+	if (!mark)
+		return -ENOMEM;
+	for (pc = 0; pc < c->n; pc++) {
+		uint32_t off, size;
+
+		if (!c->reach[pc] || c->dead[pc] || BPF_CLASS(c->in[pc].code) != BPF_LD ||
+		    ebt_load_kind(c, &c->in[pc], &off, &size) != LD_DIRECT || size == 1 ||
+		    !swap_region(c, pc, size, mark))
+			continue;
+		c->aswap[pc] |= EBT_SWAP_SKIP;
+		for (q = pc + 1; q < c->n; q++)
+			if (mark[q] == 2)
+				c->aswap[q] = (uint8_t)(c->aswap[q] | size);
+	}
+	free(mark);
+	return 0;
+}
+
 /* Loads with no eBPF equivalent on this target. */
 static int check_supported(struct ebt_ctx *c)
 {
@@ -422,8 +503,9 @@ static int alloc_ctx(struct ebt_ctx *c)
 	c->xk = calloc(n, sizeof(*c->xk));
 	c->check = calloc(n, 1);
 	c->ant = calloc(n, sizeof(*c->ant));
+	c->aswap = calloc(n, 1);
 	c->addr = calloc(n, sizeof(*c->addr));
-	if (!c->reach || !c->dead || !c->a_live_out || !c->xnz || !c->xk_known || !c->xk || !c->check || !c->ant || !c->addr)
+	if (!c->reach || !c->dead || !c->a_live_out || !c->xnz || !c->xk_known || !c->xk || !c->check || !c->ant || !c->aswap || !c->addr)
 		return -ENOMEM;
 	return 0;
 }
@@ -438,6 +520,7 @@ static void free_ctx(struct ebt_ctx *c)
 	free(c->xk);
 	free(c->check);
 	free(c->ant);
+	free(c->aswap);
 	free(c->addr);
 	free(c->fix);
 }
@@ -467,6 +550,8 @@ static int run(struct ebt_ctx *c)
 	}
 	if (rc == 0 && (c->target != EBT_TARGET_SOCKET || c->window))
 		rc = bounds(c);
+	if (rc == 0)
+		rc = byte_order(c);
 	if (rc == 0) {
 		place_memory(c);
 		rc = ebt_emit_program(c);

@@ -12,14 +12,13 @@ cat >"$tmpdir/want.xdp" <<'X'
    1: (61) r9 = *(u32 *)(r1 +4)
    2: (bf) r2 = r8
    3: (07) r2 += 14
-   4: (2d) if r2 > r9 goto pc+5
+   4: (2d) if r2 > r9 goto pc+4
    5: (69) r0 = *(u16 *)(r8 +12)
-   6: (dc) r0 = be16 r0
-   7: (56) if w0 != 0x800 goto pc+2
-   8: (b4) w0 = 262144
-   9: (95) exit
-  10: (b4) w0 = 0
-  11: (95) exit
+   6: (56) if w0 != 0x8 goto pc+2
+   7: (b4) w0 = 262144
+   8: (95) exit
+   9: (b4) w0 = 0
+  10: (95) exit
 X
 "$PFC" ebpf --target xdp ip >"$tmpdir/out.xdp" 2>&1
 same_file "$tmpdir/out.xdp" "$tmpdir/want.xdp" "pfc ebpf --target xdp ip: listing"
