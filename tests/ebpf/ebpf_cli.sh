@@ -72,6 +72,27 @@ shape "xdp: one bounds check for three loads, dead loads dropped, context kept i
    7: (95) exit
    8: (b4) w0 = 0
    9: (95) exit"
+shape "loads only compared with constants keep network order: jset, jeq constants swapped" xdp \
+	'ldh [12]\njset #0x1800, a, b\na: ret #1\nb: ld [26]\njeq #0x0a000001, c, d\nc: ret #2\nd: ret #0\n' \
+"   0: (61) r8 = *(u32 *)(r1 +0)
+   1: (61) r9 = *(u32 *)(r1 +4)
+   2: (bf) r2 = r8
+   3: (07) r2 += 14
+   4: (2d) if r2 > r9 goto pc+12
+   5: (69) r0 = *(u16 *)(r8 +12)
+   6: (46) if w0 & 0x18 goto pc+1
+   7: (05) goto pc+2
+   8: (b4) w0 = 1
+   9: (95) exit
+  10: (bf) r2 = r8
+  11: (07) r2 += 30
+  12: (2d) if r2 > r9 goto pc+4
+  13: (61) r0 = *(u32 *)(r8 +26)
+  14: (56) if w0 != 0x100000a goto pc+2
+  15: (b4) w0 = 2
+  16: (95) exit
+  17: (b4) w0 = 0
+  18: (95) exit"
 shape "a shift by X >= 32 gives 0" tc 'ldx #40\nld #5\nlsh x\nret a\n' \
 "   0: (b4) w0 = 0
    1: (95) exit"
