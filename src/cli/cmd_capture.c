@@ -266,10 +266,10 @@ static void explain(const struct session *s, int rc, const struct cap_ring_err *
 
 /* ---- setting up ---------------------------------------------------------- */
 
-static int compile(struct session *s, const char *expr, size_t len, const char *name, int dlt,
-		   struct cbpf_insn **prog, size_t *n)
+int cli_capture_compile(const struct replay_opts *o, int dlt, const char *expr, size_t len,
+			const char *name, struct cbpf_insn **prog, size_t *n)
 {
-	struct fg_compile_opts fg = s->o->fg;
+	struct fg_compile_opts fg = o->fg;
 	struct fg_diag diag;
 	int rc;
 
@@ -392,7 +392,7 @@ static int set_up(struct session *s, const char *expr, size_t len, const char *n
 	if (s->c->attach == CLI_ATTACH_TC) {
 		rc = cli_tap_linktype(s->c->iface, &dlt);
 		if (rc == 0)
-			rc = compile(s, expr, len, name, dlt, &prog, &n);
+			rc = cli_capture_compile(s->o, dlt, expr, len, name, &prog, &n);
 		if (rc == 0)
 			rc = cli_tap_open(s->c->iface, dlt, s->c->direction, prog, n, &s->tap,
 					  &s->ifc);
@@ -407,7 +407,7 @@ static int set_up(struct session *s, const char *expr, size_t len, const char *n
 		rc = CLI_EXIT_FAIL;
 	}
 	if (rc == 0)
-		rc = compile(s, expr, len, name, s->ifc.dlt, &prog, &n);
+		rc = cli_capture_compile(s->o, s->ifc.dlt, expr, len, name, &prog, &n);
 	if (rc == 0)
 		rc = open_rings(s, prog, n);
 	cbpf_free(prog);

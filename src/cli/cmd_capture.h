@@ -42,6 +42,14 @@ int cli_list_ifaces(void);
 int cli_capture_compile_opts(const char *iface, struct fg_compile_opts *fg);
 
 /*
+ * Compile the expression for a live capture on link type dlt (Linux
+ * extensions on, o->fg otherwise); errors printed with a caret.  Returns 0
+ * or CLI_EXIT_FAIL.
+ */
+int cli_capture_compile(const struct replay_opts *o, int dlt, const char *expr, size_t len,
+			const char *name, struct cbpf_insn **prog, size_t *n);
+
+/*
  * The output of a live capture: with o->output a pcap file of linktype
  * (LINKTYPE_*) and snaplen (*w), else printing with tcpdump's flags of
  * o->print (*po, a fresh state; -l line-buffers stdout).  Returns 0 or

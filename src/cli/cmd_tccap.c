@@ -53,25 +53,6 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int compile(struct tccap *t, const char *expr, size_t len, const char *name,
-		   struct cbpf_insn **prog, size_t *n)
-{
-	struct fg_compile_opts fg = t->o->fg;
-	struct fg_diag diag;
-	int rc;
-
-	fg.linktype = t->dlt;
-	fg.linux_ext = 1;
-	fg.savefile = 0;
-	memset(&diag, 0, sizeof(diag));
-	rc = fg_compile(expr, len, &fg, prog, n, &diag);
-	if (rc == -ENOMEM)
-		cli_error("out of memory");
-	else if (rc < 0)
-		cli_print_expr_diag(stderr, name, expr, len, &diag);
-	return rc < 0 ? CLI_EXIT_FAIL : 0;
-}
-
 /* The ring buffer's size: -B KiB rounded up to a power of two, 4 MiB by default. */
 static uint32_t ring_size(const struct capture_opts *c)
 {
@@ -141,7 +122,7 @@ static int set_up(struct tccap *t, const char *expr, size_t len, const char *nam
 	int rc = cli_tap_linktype(t->c->iface, &t->dlt);
 
 	if (rc == 0)
-		rc = compile(t, expr, len, name, &prog, &n);
+		rc = cli_capture_compile(t->o, t->dlt, expr, len, name, &prog, &n);
 	t->ring_size = ring_size(t->c);
 	if (rc == 0 && (t->map = ebt_ringbuf_create(t->ring_size)) < 0) {
 		cli_error("cannot create the BPF ring buffer (%u bytes): %s", t->ring_size,
