@@ -32,8 +32,13 @@
 #include "kconv_gen.h"
 
 #define ROUNDS 5
-#define NPROG 4	/* socket, tc, xdp (enum ebt_target), then the kernel converter */
+#define NPROG 5	/* socket, tc, xdp (enum ebt_target), the kernel converter, socket reading directly */
 #define KCONV 3
+#define SOCKK 4
+
+/* The running kernel's facts for socket filters that read the packet directly. */
+static struct ebt_kernel kern;
+static int have_kern;
 
 static const uint8_t frame[74] = {
 	0x02, 0, 0x5e, 0x10, 0, 1, 0x02, 0, 0x5e, 0x10, 0, 2, 0x08, 0x00,
@@ -46,8 +51,8 @@ static const uint8_t frame[74] = {
 static uint8_t shifted[14 + sizeof(frame)];
 
 struct sums {
-	double kconv, xl[3], ns[NPROG], ratio[4096];
-	size_t n, smaller, nratio, faster, disagree;
+	double kconv, xl[4], ns[NPROG], ratio[4096], kratio[4096];
+	size_t n, smaller, nratio, faster, disagree, nkratio, kfaster, ksmaller;
 	uint32_t repeat;
 	int verbose, quiet;
 };
@@ -65,9 +70,10 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
-static int load(const struct cbpf_insn *p, size_t n, enum ebt_target t, uint32_t *xlated)
+static int load(const struct cbpf_insn *p, size_t n, enum ebt_target t, uint32_t *xlated,
+		const struct ebt_kernel *k)
 {
-	struct ebt_opts o = { sizeof(o), t, EBT_ACTION_NONE };
+	struct ebt_opts o = { sizeof(o), t, EBT_ACTION_NONE, k };
 	struct ebt_insn *e = NULL;
 	size_t ne = 0;
 	int fd;
@@ -101,7 +107,7 @@ static int load_kconv(const struct cbpf_insn *p, size_t n)
 static double run_once(int fd, int prog, uint32_t repeat, uint32_t *ret)
 {
 	uint32_t d = 0;
-	int sock = prog == EBT_TARGET_SOCKET;
+	int sock = prog == EBT_TARGET_SOCKET || prog == SOCKK;
 
 	if (ebt_test_run(fd, sock ? shifted : frame, sock ? sizeof(shifted) : sizeof(frame), repeat,
 			 ret, &d) < 0)
@@ -148,7 +154,7 @@ static void one(const char *line, struct sums *s, const double base[NPROG])
 	struct fg_compile_opts o;
 	struct cbpf_insn *p = NULL;
 	struct fg_diag d;
-	uint32_t xl[3] = { 0, 0, 0 };
+	uint32_t xl[4] = { 0, 0, 0, 0 };
 	double ns[NPROG];
 	size_t n = 0, kc;
 	char rs[32];
@@ -164,18 +170,20 @@ static void one(const char *line, struct sums *s, const double base[NPROG])
 		return;
 	kc = kconv_count(p, n);
 	for (t = 0; t < 3; t++)
-		fd[t] = load(p, n, (enum ebt_target)t, &xl[t]);
+		fd[t] = load(p, n, (enum ebt_target)t, &xl[t], NULL);
 	fd[KCONV] = load_kconv(p, n);
+	fd[SOCKK] = have_kern ? load(p, n, EBT_TARGET_SOCKET, &xl[3], &kern) : -1;
 	same = run_all(fd, ns, s->repeat);
 	for (t = 0; t < NPROG; t++) {
-		ok &= fd[t] >= 0 && ns[t] >= 0;
+		if (t != SOCKK || have_kern)
+			ok &= fd[t] >= 0 && ns[t] >= 0;
 		ns[t] -= base[t];
 	}
 	s->disagree += ok && !same;
 	ok &= same;
 	if (ok) {
 		s->kconv += (double)kc;
-		for (t = 0; t < 3; t++)
+		for (t = 0; t < 4; t++)
 			s->xl[t] += xl[t];
 		for (t = 0; t < NPROG; t++)
 			s->ns[t] += ns[t];
@@ -183,16 +191,22 @@ static void one(const char *line, struct sums *s, const double base[NPROG])
 		if (s->nratio < sizeof(s->ratio) / sizeof(s->ratio[0]) && ns[KCONV] > 0.5)
 			s->ratio[s->nratio++] = ns[0] / ns[KCONV];
 		s->faster += ns[0] < ns[KCONV];
+		if (have_kern && s->nkratio < sizeof(s->kratio) / sizeof(s->kratio[0]) &&
+		    ns[KCONV] > 0.5)
+			s->kratio[s->nkratio++] = ns[SOCKK] / ns[KCONV];
+		s->kfaster += ns[SOCKK] <= ns[KCONV];
+		s->ksmaller += xl[3] < kc;
 		s->n++;
 	}
 	if (s->verbose)
-		printf("%-40.40s cbpf %3zu kernel %4zu | socket %4u tc %4u xdp %4u\n", expr, n, kc,
-		       xl[0], xl[1], xl[2]);
+		printf("%-40.40s cbpf %3zu kernel %4zu | socket %4u tc %4u xdp %4u socket-k %4u\n",
+		       expr, n, kc, xl[0], xl[1], xl[2], xl[3]);
 	if (s->quiet)
 		;
 	else if (ok)
-		printf("  %-40.40s ns: kernel %5.1f  pfc socket %5.1f (%s) tc %5.1f xdp %5.1f\n", expr,
-		       ns[KCONV], ns[0], ratio_str(ns[0], ns[KCONV], rs, sizeof(rs)), ns[1], ns[2]);
+		printf("  %-40.40s ns: kernel %5.1f  pfc socket %5.1f (%s) tc %5.1f xdp %5.1f socket-k %5.1f\n",
+		       expr, ns[KCONV], ns[0], ratio_str(ns[0], ns[KCONV], rs, sizeof(rs)), ns[1],
+		       ns[2], ns[SOCKK]);
 	else
 		printf("  %-40.40s (not measured: %s)\n", expr,
 		       same ? "a program did not load" : "the programs return different values");
@@ -207,8 +221,9 @@ static int baselines(double base[NPROG], uint32_t repeat)
 	int t, fd[NPROG];
 
 	for (t = 0; t < 3; t++)
-		fd[t] = load(ret_only, 1, (enum ebt_target)t, NULL);
+		fd[t] = load(ret_only, 1, (enum ebt_target)t, NULL, NULL);
 	fd[KCONV] = load_kconv(ret_only, 1);
+	fd[SOCKK] = load(ret_only, 1, EBT_TARGET_SOCKET, NULL, NULL);
 	run_all(fd, base, repeat);
 	for (t = 0; t < NPROG; t++) {
 		if (fd[t] < 0 || base[t] < 0)
@@ -244,6 +259,7 @@ int main(int argc, char **argv)
 	}
 	shifted[12] = 0x88, shifted[13] = 0xb5;
 	memcpy(shifted + 14, frame, sizeof(frame));
+	have_kern = ebt_kernel_probe(&kern) == 0;
 	if (baselines(base, s.repeat) < 0) {
 		printf("cannot load eBPF here (needs CAP_BPF): skipped\n");
 		fclose(f);
@@ -268,6 +284,13 @@ int main(int argc, char **argv)
 	printf("ns per run (repeat %u, median of %d), mean per expression: kernel converter %.1f | pfc socket %.1f (%.2fx) tc %.1f (%.2fx) xdp %.1f\n",
 	       s.repeat, ROUNDS, s.ns[KCONV] / s.n, s.ns[0] / s.n, s.ns[0] / s.ns[KCONV],
 	       s.ns[1] / s.n, s.ns[1] / s.ns[KCONV], s.ns[2] / s.n);
+	if (have_kern)
+		printf("socket reading the packet directly (kfuncs, this kernel): xlated %.0f (%.2fx), smaller on %zu/%zu; %.1f ns (%.2fx), median ratio %.2fx, not slower on %zu/%zu\n",
+		       s.xl[3], s.xl[3] / s.kconv, s.ksmaller, s.n, s.ns[SOCKK] / s.n,
+		       s.ns[SOCKK] / s.ns[KCONV], s.nkratio ? median(s.kratio, (int)s.nkratio) : 0.0,
+		       s.kfaster, s.n);
+	else
+		printf("socket reading the packet directly: not available on this kernel (needs 6.16+ BTF, kfuncs, CAP_PERFMON)\n");
 	if (s.nratio)
 		printf("  pfc socket / kernel converter: median ratio %.2fx, socket faster on %zu/%zu   (baselines socket %.1f tc %.1f xdp %.1f kernel %.1f)\n",
 		       median(s.ratio, (int)s.nratio), s.faster, s.n, base[0], base[1], base[2],

@@ -43,7 +43,8 @@ int cli_ebpf_sock_attach(void *ud, int sock, const struct cbpf_insn *prog, size_
 			 char *msg, size_t msglen)
 {
 	struct cli_ebpf_sock *e = ud;
-	struct ebt_opts o = { sizeof(o), EBT_TARGET_SOCKET, EBT_ACTION_NONE };
+	struct ebt_opts o = { sizeof(o), EBT_TARGET_SOCKET, EBT_ACTION_NONE, NULL };
+	struct ebt_kernel kern;
 	struct ebt_insn *ins = NULL;
 	struct ebt_diag diag;
 	size_t ni = 0;
@@ -51,6 +52,8 @@ int cli_ebpf_sock_attach(void *ud, int sock, const struct cbpf_insn *prog, size_
 
 	memset(&diag, 0, sizeof(diag));
 	e->log[0] = '\0';
+	if (ebt_kernel_probe(&kern) == 0)	/* direct packet reads where the kernel allows */
+		o.kernel = &kern;
 	rc = ebt_translate(prog, n, &o, &ins, &ni, &diag, NULL);
 	if (rc < 0) {
 		snprintf(msg, msglen, "translation to eBPF: %s",
@@ -127,7 +130,7 @@ int cli_tap_close(struct cap_tc_tap *tap)
 int cli_tc_ebpf_load(const struct cbpf_insn *prog, size_t n, enum cap_tc_action action,
 		     int *fd)
 {
-	struct ebt_opts o = { sizeof(o), EBT_TARGET_TC, EBT_ACTION_NONE };
+	struct ebt_opts o = { sizeof(o), EBT_TARGET_TC, EBT_ACTION_NONE, NULL };
 	struct ebt_insn *ins = NULL;
 	struct ebt_diag diag;
 	char *log = calloc(1, 65536);

@@ -139,7 +139,7 @@ int ebt_capture_program(const struct cbpf_insn *insns, size_t n, uint32_t snaple
 			int ringbuf_fd, int drops_fd, int direction, struct ebt_insn **out,
 			size_t *nout, struct ebt_diag *diag)
 {
-	struct ebt_opts o = { sizeof(o), EBT_TARGET_TC, EBT_ACTION_NONE };
+	struct ebt_opts o = { sizeof(o), EBT_TARGET_TC, EBT_ACTION_NONE, NULL };
 	struct ebt_insn *f = NULL;
 	struct gen g = { NULL, 0, 0, 0 };
 	size_t nf = 0, k, epi;

@@ -110,6 +110,8 @@ static void jmp(struct buf *b, const struct bpf_insn *i)
 		bprintf(b, "(%02x) goto pc%+d\n", i->code, i->off);
 	else if (op == BPF_EXIT)
 		bprintf(b, "(%02x) exit\n", i->code);
+	else if (op == BPF_CALL && i->src_reg == BPF_PSEUDO_KFUNC_CALL)
+		bprintf(b, "(%02x) call kernel-function#%d\n", i->code, i->imm);	/* as the kernel's */
 	else if (op == BPF_CALL)
 		bprintf(b, "(%02x) call %s#%d\n", i->code, helper_name(i->imm), i->imm);
 	else if (BPF_SRC(i->code) == BPF_X)

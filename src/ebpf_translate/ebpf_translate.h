@@ -53,10 +53,30 @@ enum ebt_target {
  */
 enum ebt_action { EBT_ACTION_NONE = 0, EBT_ACTION_PASS = 1, EBT_ACTION_DROP = 2 };
 
+/*
+ * What the running kernel offers a socket filter for reading packet bytes
+ * without a helper call (ebt_kernel_probe): the BTF ids of the kfuncs
+ * bpf_cast_to_kern_ctx and bpf_rdonly_cast, and where struct sk_buff keeps
+ * data, len and data_len.  Through them the filter reads skb->data as
+ * read-only untrusted memory (Linux 6.16 and later, CAP_PERFMON, a JIT),
+ * checking each read against the linear length itself.  The ids belong to
+ * one kernel build: such a program is for loading here, not for an object file.
+ */
+struct ebt_kernel {
+	int32_t cast_ctx_id;	/* kfunc bpf_cast_to_kern_ctx */
+	int32_t rdonly_cast_id;	/* kfunc bpf_rdonly_cast */
+	int16_t skb_data, skb_len, skb_data_len;	/* offsetof(struct sk_buff, ...) */
+};
+
 struct ebt_opts {
 	size_t sz;		/* sizeof(struct ebt_opts) */
 	enum ebt_target target;
 	enum ebt_action action;
+	/*
+	 * socket target: read the packet directly through these kernel facts
+	 * (NULL: LD_ABS/LD_IND and bpf_skb_load_bytes only, loadable anywhere).
+	 */
+	const struct ebt_kernel *kernel;
 };
 
 /* A translation error: insn is the cBPF instruction (or -1), msg says why. */
@@ -119,6 +139,14 @@ PFC_API int ebt_prog_load(const struct ebt_insn *insns, size_t n, enum ebt_targe
  */
 PFC_API int ebt_test_run(int prog_fd, const void *data, size_t len, uint32_t repeat,
 			 uint32_t *retval, uint32_t *duration);
+
+/*
+ * Fill *k from the running kernel's BTF (/sys/kernel/btf/vmlinux) and check
+ * that a socket filter reading the packet through it loads.  Returns 0;
+ * -ENOENT no BTF or a name missing from it; -EOPNOTSUPP the kernel refuses
+ * such a filter (older than 6.16, no JIT, no CAP_PERFMON); other -errno.
+ */
+PFC_API int ebt_kernel_probe(struct ebt_kernel *k);
 
 /* The number of instructions the kernel holds after verification (xlated). */
 PFC_API int ebt_prog_xlated_count(int prog_fd, uint32_t *count);

@@ -29,6 +29,14 @@ enum { R_A = 0, R_CTX = 6, R_X = 7, R_DATA = 8, R_END = 9, R_FP = 10 };
  */
 #define EBT_WINDOW_OFF (-326)
 #define EBT_WINDOW_LEN 256u
+/*
+ * A socket filter translated with kernel facts (struct ebt_kernel) reads
+ * skb->data as untrusted memory in r8, r9 holding how many bytes it may
+ * read there: the linear part.  When that is shorter than the program
+ * reaches but the packet is not, the bytes are copied to the stack window
+ * once and r8 points there instead: direct loads stay within the window's
+ * length.
+ */
 
 /* How a packet load is carried out on the target. */
 enum ebt_load {
@@ -56,6 +64,7 @@ struct ebt_ctx {
 	enum ebt_target target;
 	enum ebt_action action;
 	int window;		/* socket: loads through the stack window */
+	const struct ebt_kernel *kern;	/* socket: reads skb->data directly (btf.c) */
 	int force_ctx;		/* r6 = ctx even if the filter reads none (capture) */
 	int ctx;		/* register with the context: r6, or r1 when nothing calls */
 	struct ebt_diag *diag;

@@ -148,12 +148,13 @@ static void bswap(struct ebt_ctx *c, int reg, uint32_t size)
 /* Where direct loads read: the packet (tc, XDP) or the stack window (socket). */
 static int direct_base(const struct ebt_ctx *c)
 {
-	return c->target == EBT_TARGET_SOCKET ? R_FP : R_DATA;
+	return c->target == EBT_TARGET_SOCKET && !c->kern ? R_FP : R_DATA;
 }
 
 static int16_t direct_off(const struct ebt_ctx *c, uint32_t off)
 {
-	return (int16_t)(c->target == EBT_TARGET_SOCKET ? EBT_WINDOW_OFF + (int32_t)off : (int32_t)off);
+	return (int16_t)(c->target == EBT_TARGET_SOCKET && !c->kern ? EBT_WINDOW_OFF + (int32_t)off :
+			 (int32_t)off);
 }
 
 static int bpf_size(uint32_t size)
@@ -164,7 +165,7 @@ static int bpf_size(uint32_t size)
 /* r2 = data + need; if r2 > data_end goto exit0. */
 static void bounds_check(struct ebt_ctx *c, uint32_t need)
 {
-	if (c->target == EBT_TARGET_SOCKET) {	/* r9: bytes in the stack window */
+	if (c->target == EBT_TARGET_SOCKET) {	/* r9: bytes r8 or the window holds */
 		jmp32_exit0(c, BPF_JLT, R_END, (int32_t)need);
 		return;
 	}
@@ -468,6 +469,46 @@ static void window_fill(struct ebt_ctx *c)
 	call(c, BPF_FUNC_skb_load_bytes);
 }
 
+static void kfunc(struct ebt_ctx *c, int32_t btf_id)
+{
+	put(c, ebt_raw(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, btf_id));
+}
+
+/*
+ * Socket with kernel facts: r8 = skb->data as read-only untrusted memory,
+ * r9 = the linear length.  If that is shorter than the program reaches
+ * (max_need) and the packet has more, copy min(len, max_need) bytes to the
+ * stack window once and read there.  The verifier inlines both kfuncs as a
+ * register move; the common path runs 6 instructions.
+ */
+static void kern_prologue(struct ebt_ctx *c)
+{
+	const struct ebt_kernel *k = c->kern;
+
+	kfunc(c, k->cast_ctx_id);	/* r0 = (struct sk_buff *)ctx; r1 is still ctx */
+	ldx(c, BPF_DW, R_DATA, R_A, k->skb_data);
+	ldx(c, BPF_W, R_END, R_A, k->skb_len);
+	ldx(c, BPF_W, 2, R_A, k->skb_data_len);
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, 2, 0, 17, 0));	/* linear: len is exact */
+	put(c, ebt_raw(BPF_ALU | BPF_SUB | BPF_X, R_END, 2, 0, 0));
+	put(c, ebt_raw(BPF_JMP32 | BPF_JGE | BPF_K, R_END, 0, 15, (int32_t)c->max_need));
+	put(c, ebt_raw(BPF_ALU | BPF_ADD | BPF_X, R_END, 2, 0, 0));	/* the whole length */
+	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
+	mov32_imm(c, R_END, c->max_need);
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 11, 0));	/* for the verifier */
+	mov64_reg(c, 1, R_CTX);
+	mov32_imm(c, 2, 0);
+	mov64_reg(c, 3, R_FP);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
+	mov32_reg(c, 4, R_END);
+	call(c, BPF_FUNC_skb_load_bytes);	/* cannot fail: 0 < r4 <= len */
+	mov64_reg(c, 1, R_FP);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, EBT_WINDOW_OFF));
+	mov32_imm(c, 2, 0);		/* btf id 0: void, i.e. untrusted bytes */
+	kfunc(c, k->rdonly_cast_id);
+	mov64_reg(c, R_DATA, R_A);
+}
+
 /* Does any emitted instruction read the context (loads, len, ancillaries)? */
 static int uses_ctx(const struct ebt_ctx *c)
 {
@@ -488,7 +529,7 @@ static int calls(const struct ebt_ctx *c)
 {
 	size_t pc;
 
-	if (c->force_ctx || (c->direct && c->target != EBT_TARGET_XDP))
+	if (c->force_ctx || c->kern || (c->direct && c->target != EBT_TARGET_XDP))
 		return 1;	/* capture epilogue, bpf_skb_pull_data, bpf_skb_load_bytes */
 	for (pc = 0; pc < c->n; pc++) {
 		const struct cbpf_insn *i = &c->in[pc];
@@ -519,6 +560,8 @@ static void prologue(struct ebt_ctx *c)
 	}
 	if (c->direct && c->target == EBT_TARGET_TC) {
 		tc_pull(c);
+	} else if (c->direct && c->kern) {
+		kern_prologue(c);
 	} else if (c->direct && c->target == EBT_TARGET_SOCKET) {
 		window_fill(c);
 	} else if (c->direct && c->target == EBT_TARGET_XDP) {

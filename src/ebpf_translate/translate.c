@@ -78,6 +78,12 @@ enum ebt_load ebt_load_kind(const struct ebt_ctx *c, const struct cbpf_insn *i,
 		return LD_ANC;
 	if (mode == BPF_IND)
 		return c->target == EBT_TARGET_XDP ? LD_XDP_IND : LD_NATIVE;
+	if (c->target == EBT_TARGET_SOCKET && c->kern) {
+		if (k < 0 || (uint32_t)k + *size > EBT_WINDOW_LEN)
+			return LD_NATIVE;
+		*off = (uint32_t)k;
+		return LD_DIRECT;
+	}
 	if (c->target == EBT_TARGET_SOCKET) {
 		int aligned = *size == 1 || (*size == 2 && !(k & 1)) || (*size == 4 && (k & 3) == 2);
 
@@ -482,7 +488,7 @@ static void place_memory(struct ebt_ctx *c)
 	int i, reg = R_DATA, last = R_END;
 
 	if (c->direct)	/* r8, r9: data, data_end; socket: r9 counts the window */
-		last = c->target == EBT_TARGET_SOCKET ? R_DATA : R_DATA - 1;
+		last = c->target == EBT_TARGET_SOCKET && !c->kern ? R_DATA : R_DATA - 1;
 	for (i = 0; i < 16; i++) {
 		c->m_reg[i] = 0;
 		if (!(c->m_used & (1u << i)) || reg > last)
@@ -548,7 +554,7 @@ static int run(struct ebt_ctx *c)
 		c->m_used = c->m_uninit = 0;
 		rc = forward(c);	/* M[] again, without the dead loads */
 	}
-	if (rc == 0 && (c->target != EBT_TARGET_SOCKET || c->window))
+	if (rc == 0 && (c->target != EBT_TARGET_SOCKET || c->window || c->kern))
 		rc = bounds(c);
 	if (rc == 0)
 		rc = byte_order(c);
@@ -585,6 +591,9 @@ static void init_ctx(struct ebt_ctx *c, const struct cbpf_insn *insns, size_t n,
 	c->target = opts->target;
 	c->action = opts->action;
 	c->window = window;
+	if (opts->target == EBT_TARGET_SOCKET && opts->sz >= offsetof(struct ebt_opts, kernel) +
+	    sizeof(opts->kernel) && opts->kernel && opts->kernel->cast_ctx_id > 0)
+		c->kern = opts->kernel;
 }
 
 int ebt_translate(const struct cbpf_insn *insns, size_t n, const struct ebt_opts *opts,
@@ -614,7 +623,7 @@ static int translate(const struct cbpf_insn *insns, size_t n, const struct ebt_o
 		diag->insn = -1;
 		diag->msg[0] = '\0';
 	}
-	if (!opts || opts->sz < sizeof(*opts) || !out || !nout || opts->target > EBT_TARGET_XDP)
+	if (!opts || opts->sz < offsetof(struct ebt_opts, kernel) || !out || !nout || opts->target > EBT_TARGET_XDP)
 		return fail(&c, -EINVAL, -1, "bad arguments");
 	rc = cbpf_validate(insns, n, CBPF_FLAVOR_SOCKET, &cd);
 	if (rc < 0)
@@ -622,7 +631,7 @@ static int translate(const struct cbpf_insn *insns, size_t n, const struct ebt_o
 	init_ctx(&c, insns, n, opts, diag, 0);
 	c.force_ctx = force_ctx;
 	rc = run(&c);
-	if (rc == 0 && opts->target == EBT_TARGET_SOCKET) {
+	if (rc == 0 && opts->target == EBT_TARGET_SOCKET && !c.kern) {
 		/* socket filters: LD_ABS everywhere, or the stack window: the smaller */
 		init_ctx(&w, insns, n, opts, diag, 1);
 		w.force_ctx = force_ctx;

@@ -11,6 +11,8 @@
  *            program (SO_ATTACH_FILTER) and ours (SO_ATTACH_BPF) deliver the
  *            same bytes, ancillary loads included;
  *   errors   ld #poff and friends fail with -EOPNOTSUPP and a message.
+ * Where the kernel lets a socket filter read skb->data itself (ebt_kernel_probe),
+ * every socket case runs a second time in that form ("socket direct").
  * Needs CAP_BPF (root): without it every case is skipped with the reason.
  */
 #include <errno.h>
@@ -28,7 +30,21 @@
 #include "tap.h"
 
 #define NTARGETS 3
+#define SOCK_DIRECT 3	/* the fourth variant: a socket filter with kernel facts */
 #define MAXPKTS 400
+
+static struct ebt_kernel kern;
+static int nvariants = NTARGETS;	/* 4 where the kernel allows direct reads */
+
+static enum ebt_target variant_target(int v)
+{
+	return v == SOCK_DIRECT ? EBT_TARGET_SOCKET : (enum ebt_target)v;
+}
+
+static const char *variant_name(int v)
+{
+	return v == SOCK_DIRECT ? "socket direct" : ebt_target_name((enum ebt_target)v);
+}
 
 static const char *const prims[] = {
 	"ip", "ip6", "arp", "tcp", "udp", "icmp", "icmp6", "sctp", "igmp", "vrrp", "stp",
@@ -119,23 +135,24 @@ static void pick_packets(struct pkts *p, const struct corpus *c)
 	}
 }
 
-/* Load for the target; diag on failure. */
-static int load_for(const struct cbpf_insn *prog, size_t n, enum ebt_target t, const char *what,
+/* Load for the variant (a target, or SOCK_DIRECT); diag on failure. */
+static int load_for(const struct cbpf_insn *prog, size_t n, int v, const char *what,
 		    size_t *ne_out)
 {
 	static char log[1 << 16];
-	struct ebt_opts o = { sizeof(o), t, EBT_ACTION_NONE };
+	enum ebt_target t = variant_target(v);
+	struct ebt_opts o = { sizeof(o), t, EBT_ACTION_NONE, v == SOCK_DIRECT ? &kern : NULL };
 	struct ebt_insn *e = NULL;
 	struct ebt_diag d;
 	size_t ne = 0;
 	int fd, rc = ebt_translate(prog, n, &o, &e, &ne, &d, NULL);
 
 	if (rc == -EOPNOTSUPP && t == EBT_TARGET_XDP && strstr(d.msg, "SKF_NET_OFF")) {
-		tap_ok(1, "%s [%s]: refused: %s", what, ebt_target_name(t), d.msg);
+		tap_ok(1, "%s [%s]: refused: %s", what, variant_name(v), d.msg);
 		return rc;
 	}
 	if (rc < 0) {
-		tap_ok(0, "%s [%s]: translates", what, ebt_target_name(t));
+		tap_ok(0, "%s [%s]: translates", what, variant_name(v));
 		tap_diag("  %d: insn %d: %s", rc, d.insn, d.msg);
 		return rc;
 	}
@@ -143,7 +160,7 @@ static int load_for(const struct cbpf_insn *prog, size_t n, enum ebt_target t, c
 	if (fd < 0) {
 		char *text = NULL;
 
-		tap_ok(0, "%s [%s]: loads", what, ebt_target_name(t));
+		tap_ok(0, "%s [%s]: loads", what, variant_name(v));
 		if (ebt_disasm(e, ne, &text) == 0)
 			tap_diag("%s", text);
 		tap_diag("%s", log);
@@ -288,27 +305,28 @@ static void check_program(const struct cbpf_insn *prog, size_t n, const char *wh
 	static struct cbpf_insn ref[CBPF_MAXINSNS];
 	int t;
 
-	for (t = 0; t < NTARGETS; t++) {
+	for (t = 0; t < nvariants; t++) {
 		size_t first = 0, bad, nref;
 		uint32_t got = 0, want = 0;
 		struct cbpf_vm *vm = NULL;
 		int fd;
 
-		nref = reference(prog, n, t == EBT_TARGET_SOCKET ? 14 : 0, ref, CBPF_MAXINSNS);
+		nref = reference(prog, n, variant_target(t) == EBT_TARGET_SOCKET ? 14 : 0, ref,
+				 CBPF_MAXINSNS);
 		if (!nref) {
 			tap_skip("%s [%s]: no scratch slot or room for the kernel's reference", what,
-				 ebt_target_name((enum ebt_target)t));
+				 variant_name(t));
 			continue;
 		}
 		if (cbpf_vm_new(ref, nref, 0, &vm) < 0) {
 			tap_ok(0, "%s: the interpreter takes the reference", what);
 			continue;
 		}
-		fd = load_for(prog, n, (enum ebt_target)t, what, NULL);
+		fd = load_for(prog, n, t, what, NULL);
 		if (fd >= 0) {
-			bad = compare(fd, (enum ebt_target)t, vm, p, &first, &got, &want);
+			bad = compare(fd, variant_target(t), vm, p, &first, &got, &want);
 			if (!tap_ok(bad == 0, "%s [%s]: same value as the interpreter on %zu packets",
-				    what, ebt_target_name((enum ebt_target)t), p->n)) {
+				    what, variant_name(t), p->n)) {
 				char *text = NULL;
 
 				tap_diag("  %zu differ; first #%zu (%u bytes): got %u, want %u", bad,
@@ -399,14 +417,15 @@ static long deliver(int tx, int rx, const uint8_t *d, size_t len)
 	return got < 0 ? -1 : got;
 }
 
-static int live_one(const struct cbpf_insn *prog, size_t n, const char *what, const struct pkts *p)
+static int live_one(const struct cbpf_insn *prog, size_t n, const char *what, int v,
+		    const struct pkts *p)
 {
 	struct sock_fprog fp = { (unsigned short)n, (struct sock_filter *)(uintptr_t)prog };
 	int a[2], b[2], fd, ok = 1;
 	size_t i, bad = 0, first = 0;
 	long ga = 0, gb = 0;
 
-	fd = load_for(prog, n, EBT_TARGET_SOCKET, what, NULL);
+	fd = load_for(prog, n, v, what, NULL);
 	if (fd < 0)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, a) < 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, b) < 0) {
@@ -422,8 +441,8 @@ static int live_one(const struct cbpf_insn *prog, size_t n, const char *what, co
 		if (x != y && bad++ == 0)
 			first = i, ga = x, gb = y;
 	}
-	if (!tap_ok(ok && bad == 0, "%s: SO_ATTACH_FILTER and SO_ATTACH_BPF deliver the same on %zu sends",
-		    what, p->n))
+	if (!tap_ok(ok && bad == 0, "%s [%s]: SO_ATTACH_FILTER and SO_ATTACH_BPF deliver the same on %zu sends",
+		    what, variant_name(v), p->n))
 		tap_diag("  attached %d, %zu differ, first #%zu: classic %ld, ours %ld", ok, bad,
 			 first, ga, gb);
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
@@ -445,7 +464,9 @@ static void live_cases(const struct pkts *p, int count)
 		if (!live_comparable(prog, n))
 			continue;
 		snprintf(what, sizeof(what), "live random program %d (%zu insns)", i, n);
-		done += live_one(prog, n, what, p);
+		done += live_one(prog, n, what, EBT_TARGET_SOCKET, p);
+		if (nvariants > SOCK_DIRECT)
+			live_one(prog, n, what, SOCK_DIRECT, p);
 	}
 }
 
@@ -563,7 +584,7 @@ static void invalid_cases(int count)
 		int valid = cbpf_validate(prog, n, CBPF_FLAVOR_SOCKET, NULL) == 0, t;
 
 		for (t = 0; t < NTARGETS; t++) {
-			struct ebt_opts o = { sizeof(o), (enum ebt_target)t, EBT_ACTION_NONE };
+			struct ebt_opts o = { sizeof(o), (enum ebt_target)t, EBT_ACTION_NONE, NULL };
 			struct ebt_insn *e = NULL;
 			struct ebt_diag d;
 			int rc = ebt_translate(prog, n, &o, &e, &ne, &d, NULL);
@@ -602,7 +623,7 @@ static void error_cases(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cbpf_insn prog[2] = { { BPF_LD | BPF_W | BPF_ABS, 0, 0, cases[i].k },
 					     { BPF_RET | BPF_A, 0, 0, 0 } };
-		struct ebt_opts o = { sizeof(o), cases[i].t, EBT_ACTION_NONE };
+		struct ebt_opts o = { sizeof(o), cases[i].t, EBT_ACTION_NONE, NULL };
 		struct ebt_insn *e = NULL;
 		struct ebt_diag d;
 		size_t ne = 0;
@@ -631,6 +652,12 @@ int main(void)
 	}
 	if (fd >= 0)
 		close(fd);
+	fd = ebt_kernel_probe(&kern);
+	if (fd == 0)
+		nvariants = NTARGETS + 1;
+	else
+		tap_skip("socket filters reading skb->data directly: %s on this kernel",
+			 strerror(-fd));
 	pick_packets(&p, c);
 	tap_diag("%zu test packets (%zu in the Ethernet corpus)", p.n, c->n);
 	corpus_cases(&p, getenv("EBPF_T_EXPRS") ? atoi(getenv("EBPF_T_EXPRS")) : 120);
