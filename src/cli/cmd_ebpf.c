@@ -25,12 +25,17 @@ struct ebpf_opts {
 	const char *out;
 	const char *asm_file;
 	int dump, load;
+	int reads;		/* socket: READS_AUTO, READS_DIRECT (--direct), READS_HELPERS (--portable) */
+	struct ebt_kernel kern;
 };
+
+enum { READS_AUTO = 0, READS_DIRECT, READS_HELPERS };
 
 static void ebpf_usage(FILE *out)
 {
 	fputs("usage: pfc ebpf [--target socket|tc|xdp] [--action pass|drop] [-o FILE.o] [-d]\n"
-	      "                [--load] [-y LINKTYPE] [-s SNAPLEN] (EXPRESSION | --asm PROG)\n"
+	      "                [--load] [--direct | --portable] [-y LINKTYPE] [-s SNAPLEN]\n"
+	      "                (EXPRESSION | --asm PROG)\n"
 	      "Translate a filter expression (or, with --asm, a classic BPF program in any\n"
 	      "syntax pfc asm reads) into eBPF for a socket filter (default), a TC classifier\n"
 	      "or XDP.  -d prints it as the kernel verifier does (the default without -o);\n"
@@ -38,7 +43,10 @@ static void ebpf_usage(FILE *out)
 	      "tc and libbpf; --load loads it into the kernel and reports the verifier's\n"
 	      "instruction count, or its log when it refuses.  --action maps a match to\n"
 	      "pass or drop (tc: TC_ACT_OK/TC_ACT_SHOT else TC_ACT_UNSPEC; xdp: XDP_PASS/\n"
-	      "XDP_DROP else the other); without it the classic value is returned as is.\n", out);
+	      "XDP_DROP else the other); without it the classic value is returned as is.\n"
+	      "Socket filters: --direct reads the packet in place (kfuncs of this kernel,\n"
+	      "Linux 6.16+, not for -o), --portable through LD_ABS/LD_IND helpers only;\n"
+	      "by default --load without -o reads directly where the kernel allows it.\n", out);
 }
 
 static int parse_action(const char *s, enum ebt_action *a)
@@ -87,6 +95,8 @@ static int parse_opt(int c, struct ebpf_opts *o)
 	case 'd': o->dump = 1; return 0;
 	case 'A': o->asm_file = optarg; return 0;
 	case 'L': o->load = 1; return 0;
+	case 'D': o->reads = READS_DIRECT; return 0;
+	case 'P': o->reads = READS_HELPERS; return 0;
 	default:
 		ebpf_usage(stderr);
 		return CLI_EXIT_USAGE;
@@ -100,6 +110,8 @@ static int parse_args(int argc, char **argv, struct ebpf_opts *o, int *done)
 		{ "action", required_argument, NULL, 'a' },
 		{ "asm", required_argument, NULL, 'A' },
 		{ "load", no_argument, NULL, 'L' },
+		{ "direct", no_argument, NULL, 'D' },
+		{ "portable", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,7 +133,39 @@ static int parse_args(int argc, char **argv, struct ebpf_opts *o, int *done)
 	}
 	if (!o->out && !o->load)
 		o->dump = 1;
+	if (o->reads != READS_AUTO && o->ebt.target != EBT_TARGET_SOCKET) {
+		cli_error("ebpf: --direct and --portable choose how a socket filter reads the packet; %s programs always read it directly",
+			  ebt_target_name(o->ebt.target));
+		return CLI_EXIT_USAGE;
+	}
+	if (o->reads == READS_DIRECT && o->out) {
+		cli_error("ebpf: --direct uses this kernel's BTF ids, which an object file (-o) cannot carry");
+		return CLI_EXIT_USAGE;
+	}
 	return 0;
+}
+
+/*
+ * Socket filters: read the packet directly when asked to (--direct, an
+ * error where the kernel refuses) or, by default, when loading here only.
+ */
+static int pick_reads(struct ebpf_opts *o)
+{
+	int rc;
+
+	if (o->ebt.target != EBT_TARGET_SOCKET || o->reads == READS_HELPERS ||
+	    (o->reads == READS_AUTO && (!o->load || o->out)))
+		return 0;
+	rc = ebt_kernel_probe(&o->kern);
+	if (rc == 0) {
+		o->ebt.kernel = &o->kern;
+		return 0;
+	}
+	if (o->reads == READS_AUTO)
+		return 0;
+	cli_error("ebpf: --direct: this kernel does not let a socket filter read the packet directly (%s); it needs Linux 6.16 or later with BTF, a JIT and CAP_PERFMON",
+		  rc == -ENOENT ? "no BTF or kfuncs" : strerror(-rc));
+	return CLI_EXIT_FAIL;
 }
 
 /* The classic program: assembled from --asm or compiled from the words left. */
@@ -199,6 +243,10 @@ static int load_check(const struct ebpf_opts *o, const struct ebt_insn *e, size_
 	if (ebt_prog_xlated_count(fd, &count) == 0)
 		fprintf(stderr, "loaded: %zu instructions, %u after the verifier (xlated)\n", n,
 			count);
+	if (o->ebt.target == EBT_TARGET_SOCKET)
+		fprintf(stderr, "packet reads: %s\n", o->ebt.kernel ?
+			"direct (skb->data through kfuncs of this kernel)" :
+			"LD_ABS/LD_IND and bpf_skb_load_bytes (portable)");
 	close(fd);
 	return CLI_EXIT_OK;
 }
@@ -248,6 +296,9 @@ int cmd_ebpf(int argc, char **argv)
 	fg_compile_opts_init(&o.fg);
 	rc = parse_args(argc, argv, &o, &done);
 	if (rc || done)
+		return rc;
+	rc = pick_reads(&o);
+	if (rc)
 		return rc;
 	rc = classic(&o, argc, argv, &prog, &n);
 	if (rc == 0)

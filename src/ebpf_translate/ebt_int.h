@@ -44,6 +44,7 @@ enum ebt_load {
 	LD_DIRECT,	/* through data/data_end at a constant offset */
 	LD_NATIVE,	/* eBPF LD_ABS / LD_IND */
 	LD_XDP_IND,	/* XDP: X + k checked against data_end at run time */
+	LD_PTR_IND,	/* X + k checked at run time, read directly, else LD_IND out of line */
 	LD_ANC,		/* an ancillary value */
 	LD_FAIL,	/* always out of range: returns 0 */
 	LD_ERR		/* no equivalent on the target */
@@ -56,6 +57,15 @@ struct ebt_fix {
 	size_t at;		/* index of the jump */
 	enum ebt_fix_kind kind;
 	size_t pc;		/* cBPF target for FIX_PC */
+};
+
+/* An out-of-line LD_IND for a direct indirect load that failed its check. */
+struct ebt_stub {
+	size_t from[2];		/* the jumps into it */
+	int nfrom;
+	size_t back;		/* where it returns: after the direct load */
+	uint8_t code;		/* BPF_LD | BPF_IND | size */
+	int32_t k;
 };
 
 struct ebt_ctx {
@@ -75,6 +85,7 @@ struct ebt_ctx {
 	uint8_t *xnz;		/* X known non-zero on entry */
 	uint8_t *xk_known;	/* X holds xk[pc] on entry, on every path */
 	uint32_t *xk;
+	uint32_t *xmax;		/* X <= xmax[pc] on entry, on every path */
 	uint8_t *check;		/* a bounds check precedes it */
 	uint32_t *ant;		/* bytes every path from here surely loads (direct) */
 	uint8_t *aswap;		/* A byte-swapped on entry: its size; EBT_SWAP_SKIP: load without swap */
@@ -91,6 +102,8 @@ struct ebt_ctx {
 	size_t nout, cap;
 	struct ebt_fix *fix;
 	size_t nfix, capfix;
+	struct ebt_stub *stub;
+	size_t nstub, capstub;
 	int have_exit0;		/* a "return 0" already emitted at exit0 */
 	size_t exit0;
 	int err;

@@ -190,6 +190,75 @@ static void xdp_ind(struct ebt_ctx *c, int dst, uint32_t k, uint32_t size)
 	bswap(c, dst, size);
 }
 
+static struct ebt_stub *new_stub(struct ebt_ctx *c)
+{
+	if (c->nstub == c->capstub) {
+		size_t cap = c->capstub ? c->capstub * 2 : 16;
+		struct ebt_stub *p = realloc(c->stub, cap * sizeof(*p));
+
+		if (!p) {
+			c->err = -ENOMEM;
+			return NULL;
+		}
+		c->stub = p;
+		c->capstub = cap;
+	}
+	memset(&c->stub[c->nstub], 0, sizeof(c->stub[0]));
+	return &c->stub[c->nstub++];
+}
+
+/*
+ * A = packet[X + k] read directly when X + k + size is within r9 (socket
+ * with kernel facts: r8 the bytes, r9 how many); anything else (beyond the
+ * linear part, out of range, a negative offset) goes to an out-of-line
+ * LD_IND, which does what the kernel does.  An X the analysis cannot bound
+ * is tested first, so that the verifier can bound the pointer arithmetic.
+ */
+static void ptr_ind(struct ebt_ctx *c, size_t pc, uint32_t size)
+{
+	const struct cbpf_insn *i = &c->in[pc];
+	uint64_t reach = (uint64_t)c->xmax[pc] + i->k + size;
+	struct ebt_stub *st = new_stub(c);
+
+	if (!st)
+		return;
+	st->code = (uint8_t)i->code;
+	st->k = (int32_t)i->k;
+	if (reach > 0xffff) {
+		st->from[st->nfrom++] = c->nout;
+		put(c, ebt_raw(BPF_JMP32 | BPF_JGT | BPF_K, R_X, 0, 0, 0x7fff));
+	}
+	mov32_reg(c, 2, R_X);
+	put(c, ebt_raw(BPF_ALU | BPF_ADD | BPF_K, 2, 0, 0, (int32_t)(i->k + size)));
+	st->from[st->nfrom++] = c->nout;
+	put(c, ebt_raw(BPF_JMP32 | BPF_JGT | BPF_X, 2, R_END, 0, 0));
+	mov64_reg(c, 2, R_DATA);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_X, 2, R_X, 0, 0));
+	ldx(c, bpf_size(size), R_A, 2, (int16_t)i->k);
+	bswap(c, R_A, size);
+	st->back = c->nout;
+}
+
+/* The out-of-line LD_INDs, each jumping back after its direct load. */
+static void emit_stubs(struct ebt_ctx *c)
+{
+	size_t s;
+	int j;
+
+	for (s = 0; s < c->nstub && !c->err; s++) {
+		struct ebt_stub *st = &c->stub[s];
+
+		if (c->nout - st->back > 32767) {
+			c->err = -E2BIG;
+			return;
+		}
+		for (j = 0; j < st->nfrom; j++)
+			c->out[st->from[j]].off = (int16_t)(c->nout - st->from[j] - 1);
+		put(c, ebt_raw(st->code, 0, R_X, 0, st->k));
+		put(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, (int16_t)((long)st->back - (long)c->nout - 1), 0));
+	}
+}
+
 static void ancillary(struct ebt_ctx *c, uint32_t k)
 {
 	int a = (int32_t)k - SKF_AD_OFF;
@@ -242,6 +311,7 @@ static void load_a(struct ebt_ctx *c, size_t pc)
 			       (int32_t)i->k));
 		break;
 	case LD_XDP_IND: xdp_ind(c, R_A, i->k, size); break;
+	case LD_PTR_IND: ptr_ind(c, pc, size); break;
 	case LD_ANC: ancillary(c, i->k); break;
 	case LD_FAIL: jump(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, 0, 0), FIX_EXIT0, 0); break;
 	default: break;
@@ -489,6 +559,10 @@ static void kern_prologue(struct ebt_ctx *c)
 	ldx(c, BPF_DW, R_DATA, R_A, k->skb_data);
 	ldx(c, BPF_W, R_END, R_A, k->skb_len);
 	ldx(c, BPF_W, 2, R_A, k->skb_data_len);
+	if (c->max_need == 0) {	/* indirect loads only: they fall back on their own */
+		put(c, ebt_raw(BPF_ALU | BPF_SUB | BPF_X, R_END, 2, 0, 0));
+		return;
+	}
 	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, 2, 0, 17, 0));	/* linear: len is exact */
 	put(c, ebt_raw(BPF_ALU | BPF_SUB | BPF_X, R_END, 2, 0, 0));
 	put(c, ebt_raw(BPF_JMP32 | BPF_JGE | BPF_K, R_END, 0, 15, (int32_t)c->max_need));
@@ -540,7 +614,7 @@ static int calls(const struct ebt_ctx *c)
 		if (!c->reach[pc] || c->dead[pc])
 			continue;
 		lk = ebt_load_kind(c, i, &off, &size);
-		if (lk == LD_NATIVE || (lk == LD_ANC && (a == SKF_AD_CPU || a == SKF_AD_RANDOM)))
+		if (lk == LD_NATIVE || lk == LD_PTR_IND || (lk == LD_ANC && (a == SKF_AD_CPU || a == SKF_AD_RANDOM)))
 			return 1;
 		if (c->target == EBT_TARGET_XDP && BPF_MODE(i->code) == BPF_LEN &&
 		    (BPF_CLASS(i->code) == BPF_LD || BPF_CLASS(i->code) == BPF_LDX))
@@ -588,6 +662,7 @@ static int patch(struct ebt_ctx *c)
 	size_t k, exit0 = c->exit0, match = 0;
 	int need0 = 0, needm = 0;
 
+	emit_stubs(c);
 	for (k = 0; k < c->nfix; k++) {
 		need0 |= c->fix[k].kind == FIX_EXIT0;
 		needm |= c->fix[k].kind == FIX_MATCH;

@@ -59,42 +59,26 @@ static int is_anc(uint32_t k)
 	       (int32_t)k < SKF_AD_OFF + SKF_AD_MAX;
 }
 
-/*
- * How the packet load i is done on this target; *off and *size give the
- * byte range of a direct load.  LDX MSH counts as a byte load.
- */
-enum ebt_load ebt_load_kind(const struct ebt_ctx *c, const struct cbpf_insn *i,
-			    uint32_t *off, uint32_t *size)
+/* How an absolute packet load of size bytes at k is done (not ancillary). */
+static enum ebt_load abs_kind(const struct ebt_ctx *c, int32_t k, uint32_t size, uint32_t *off)
 {
-	uint16_t cls = BPF_CLASS(i->code), mode = BPF_MODE(i->code);
-	int32_t k = (int32_t)i->k;
-
-	*off = 0;
-	*size = cls == BPF_LDX ? 1 : ebt_load_size(i->code);
-	if (!((cls == BPF_LD && (mode == BPF_ABS || mode == BPF_IND)) ||
-	      (cls == BPF_LDX && mode == BPF_MSH)))
-		return LD_NONE;
-	if (mode == BPF_ABS && cls == BPF_LD && is_anc(i->k))
-		return LD_ANC;
-	if (mode == BPF_IND)
-		return c->target == EBT_TARGET_XDP ? LD_XDP_IND : LD_NATIVE;
 	if (c->target == EBT_TARGET_SOCKET && c->kern) {
-		if (k < 0 || (uint32_t)k + *size > EBT_WINDOW_LEN)
+		if (k < 0 || (uint32_t)k + size > EBT_WINDOW_LEN)
 			return LD_NATIVE;
 		*off = (uint32_t)k;
 		return LD_DIRECT;
 	}
 	if (c->target == EBT_TARGET_SOCKET) {
-		int aligned = *size == 1 || (*size == 2 && !(k & 1)) || (*size == 4 && (k & 3) == 2);
+		int aligned = size == 1 || (size == 2 && !(k & 1)) || (size == 4 && (k & 3) == 2);
 
-		if (!c->window || k < 0 || (uint32_t)k + *size > EBT_WINDOW_LEN || !aligned)
+		if (!c->window || k < 0 || (uint32_t)k + size > EBT_WINDOW_LEN || !aligned)
 			return LD_NATIVE;
 		*off = (uint32_t)k;
 		return LD_DIRECT;
 	}
 	if (c->target == EBT_TARGET_XDP && k < 0 && k >= SKF_LL_OFF && k < SKF_NET_OFF)
 		k -= SKF_LL_OFF;	/* XDP data starts at the link-layer header */
-	if (k >= 0 && (uint32_t)k + *size <= DIRECT_MAX) {
+	if (k >= 0 && (uint32_t)k + size <= DIRECT_MAX) {
 		*off = (uint32_t)k;
 		return LD_DIRECT;
 	}
@@ -103,6 +87,39 @@ enum ebt_load ebt_load_kind(const struct ebt_ctx *c, const struct cbpf_insn *i,
 	if (k < 0 && k >= SKF_NET_OFF)
 		return LD_ERR;	/* network-header offsets: unknown on XDP */
 	return LD_FAIL;
+}
+
+/*
+ * How the packet load i is done on this target; *off and *size give the
+ * byte range of a direct load.  LDX MSH counts as a byte load.  An indirect
+ * load where X is a known constant is an absolute one if that is direct.
+ */
+enum ebt_load ebt_load_kind(const struct ebt_ctx *c, const struct cbpf_insn *i,
+			    uint32_t *off, uint32_t *size)
+{
+	uint16_t cls = BPF_CLASS(i->code), mode = BPF_MODE(i->code);
+	int32_t k = (int32_t)i->k;
+	size_t pc = (size_t)(i - c->in);
+
+	*off = 0;
+	*size = cls == BPF_LDX ? 1 : ebt_load_size(i->code);
+	if (!((cls == BPF_LD && (mode == BPF_ABS || mode == BPF_IND)) ||
+	      (cls == BPF_LDX && mode == BPF_MSH)))
+		return LD_NONE;
+	if (mode == BPF_ABS && cls == BPF_LD && is_anc(i->k))
+		return LD_ANC;
+	if (mode != BPF_IND)
+		return abs_kind(c, k, *size, off);
+	if (c->xk_known && pc < c->n && c->xk_known[pc] &&
+	    (uint64_t)c->xk[pc] + i->k < 0x80000000u &&
+	    abs_kind(c, (int32_t)(c->xk[pc] + i->k), *size, off) == LD_DIRECT)
+		return LD_DIRECT;
+	*off = 0;
+	if (c->target == EBT_TARGET_XDP)
+		return LD_XDP_IND;
+	if (c->kern && k >= 0 && (uint32_t)k + *size <= DIRECT_MAX)
+		return LD_PTR_IND;
+	return LD_NATIVE;
 }
 
 /* Successors of pc: up to two; returns how many. */
@@ -247,6 +264,7 @@ static int forward(struct ebt_ctx *c)
 		return -ENOMEM;
 	}
 	memset(c->xnz, 1, c->n);
+	memset(c->xmax, 0, (c->n + 1) * sizeof(*c->xmax));
 	minit[0] = 0;
 	c->xnz[0] = 0;
 	c->xk_known[0] = 1;	/* X starts at 0 */
@@ -256,7 +274,7 @@ static int forward(struct ebt_ctx *c)
 		const struct cbpf_insn *i = &c->in[pc];
 		uint16_t m = minit[pc];
 		uint8_t x = c->xnz[pc], xkn = c->xk_known[pc];
-		uint32_t xk = c->xk[pc];
+		uint32_t xk = c->xk[pc], xm = c->xmax[pc];
 
 		if (!c->reach[pc])
 			continue;
@@ -273,9 +291,12 @@ static int forward(struct ebt_ctx *c)
 			x = BPF_MODE(i->code) == BPF_IMM && i->k != 0;
 			xkn = BPF_MODE(i->code) == BPF_IMM;
 			xk = i->k;
+			xm = BPF_MODE(i->code) == BPF_IMM ? i->k :
+			     BPF_MODE(i->code) == BPF_MSH ? 60 : UINT32_MAX;
 		} else if (i->code == (BPF_MISC | BPF_TAX)) {
 			x = 0;
 			xkn = 0;
+			xm = UINT32_MAX;
 		}
 		else if (i->code == (BPF_ALU | BPF_DIV | BPF_X) || i->code == (BPF_ALU | BPF_MOD | BPF_X))
 			x = 1;	/* the guard returned otherwise */
@@ -283,6 +304,8 @@ static int forward(struct ebt_ctx *c)
 		for (k = 0; k < ns; k++) {
 			minit[s[k]] = seen[s[k]] ? (uint16_t)(minit[s[k]] & m) : m;
 			c->xnz[s[k]] = seen[s[k]] ? (uint8_t)(c->xnz[s[k]] & x) : x;
+			if (!seen[s[k]] || c->xmax[s[k]] < xm)
+				c->xmax[s[k]] = xm;
 			if (!seen[s[k]]) {
 				c->xk_known[s[k]] = xkn;
 				c->xk[s[k]] = xk;
@@ -331,7 +354,7 @@ static int bounds(struct ebt_ctx *c)
 			continue;
 		switch (ebt_load_kind(c, &c->in[pc], &off, &size)) {
 		case LD_DIRECT: need = off + size; break;
-		case LD_XDP_IND: c->direct = 1; break;
+		case LD_XDP_IND: case LD_PTR_IND: c->direct = 1; break;
 		default: break;
 		}
 		ns = succs(c, pc, s);
@@ -507,11 +530,12 @@ static int alloc_ctx(struct ebt_ctx *c)
 	c->xnz = calloc(n, 1);
 	c->xk_known = calloc(n, 1);
 	c->xk = calloc(n, sizeof(*c->xk));
+	c->xmax = calloc(n, sizeof(*c->xmax));
 	c->check = calloc(n, 1);
 	c->ant = calloc(n, sizeof(*c->ant));
 	c->aswap = calloc(n, 1);
 	c->addr = calloc(n, sizeof(*c->addr));
-	if (!c->reach || !c->dead || !c->a_live_out || !c->xnz || !c->xk_known || !c->xk || !c->check || !c->ant || !c->aswap || !c->addr)
+	if (!c->reach || !c->dead || !c->a_live_out || !c->xnz || !c->xk_known || !c->xk || !c->xmax || !c->check || !c->ant || !c->aswap || !c->addr)
 		return -ENOMEM;
 	return 0;
 }
@@ -524,6 +548,8 @@ static void free_ctx(struct ebt_ctx *c)
 	free(c->xnz);
 	free(c->xk_known);
 	free(c->xk);
+	free(c->xmax);
+	free(c->stub);
 	free(c->check);
 	free(c->ant);
 	free(c->aswap);

@@ -129,10 +129,28 @@ fi
 for t in socket tc xdp; do
 	err=$("$PFC" ebpf --target $t --load 'tcp port 80 or udp[8:2] = 7' 2>&1); st=$?
 	ok $st "--load --target $t: the verifier accepts"
-	case "$err" in "loaded: "*" after the verifier (xlated)") ok 0 "--load --target $t: reports the xlated count";;
+	case "$err" in "loaded: "*" after the verifier (xlated)"|"loaded: "*" after the verifier (xlated)
+packet reads: "*) ok 0 "--load --target $t: reports the xlated count";;
 	*) ok 1 "--load --target $t: reports the xlated count"; diag "$err";; esac
 	"$PFC" ebpf --target $t -o "$tmpdir/f.$t.o" 'tcp port 80 or vlan'; ok $? "-o f.$t.o"
 done
+# Socket filters: direct packet reads (kfuncs) where this kernel allows them, else portable.
+err=$("$PFC" ebpf --load --portable 'tcp port 80' 2>&1 | sed -n 2p)
+is "$err" "packet reads: LD_ABS/LD_IND and bpf_skb_load_bytes (portable)" "--load --portable: says how it reads"
+"$PFC" ebpf --direct -o "$tmpdir/d.o" tcp 2>"$tmpdir/err"; is "$?" 2 "--direct -o is a usage error"
+is "$(cat "$tmpdir/err")" "pfc: ebpf: --direct uses this kernel's BTF ids, which an object file (-o) cannot carry" "--direct -o: the reason"
+"$PFC" ebpf --direct --target tc tcp >/dev/null 2>&1; is "$?" 2 "--direct with --target tc is a usage error"
+is "$("$PFC" ebpf -d 'tcp port 80' | grep -c kernel-function)" 0 "-d without --direct prints the portable form"
+if "$PFC" ebpf --direct -d tcp >/dev/null 2>&1; then
+	is "$("$PFC" ebpf --direct -d 'tcp port 80' | grep -c 'call kernel-function#')" 2 "--direct -d: the two kfunc calls"
+	err=$("$PFC" ebpf --load 'tcp port 80' 2>&1 | sed -n 2p)
+	is "$err" "packet reads: direct (skb->data through kfuncs of this kernel)" "--load reads directly by default here"
+	"$PFC" ebpf --direct --load 'tcp port 80 or udp[8:2] = 7 or ip[ip[0] & 0xf] = 1' 2>/dev/null; ok $? "--direct --load: the verifier accepts"
+else
+	is "$("$PFC" ebpf --direct -d tcp 2>&1 >/dev/null | cut -c1-80)" "pfc: ebpf: --direct: this kernel does not let a socket filter read the packet direc" "--direct where the kernel refuses: the reason"
+	skip "direct packet reads in socket filters: not on this kernel (needs 6.16+, BTF, JIT, CAP_PERFMON)"
+fi
+
 sections=$(readelf -S "$tmpdir/f.tc.o" 2>/dev/null | sed -n 's/^ *\[ *[1-9][0-9]*\] \([^ ]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')
 is "$sections" "tc license .symtab .strtab .shstrtab" "the tc object's sections"
 
