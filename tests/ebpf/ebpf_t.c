@@ -636,6 +636,19 @@ static void error_cases(void)
 	}
 }
 
+/* A program the verifier refuses: the error and its log come back. */
+static void refusal_case(void)
+{
+	static const struct ebt_insn bad[] = { { 0x95 /* exit */, 0, 0, 0, 0 } };
+	static char log[4096];
+	int fd = ebt_prog_load(bad, 1, EBT_TARGET_SOCKET, log, sizeof(log));
+
+	tap_is_int(fd, -EACCES, "a program exiting with r0 unset: refused with -EACCES");
+	if (!tap_ok(strstr(log, "0: (95) exit") && strstr(log, "R0 !read_ok"),
+		    "the refusal's verifier log names the instruction and the reason"))
+		tap_diag("%s", log);
+}
+
 int main(void)
 {
 	static const struct cbpf_insn probe[] = { { BPF_RET | BPF_K, 0, 0, 1 } };
@@ -658,6 +671,7 @@ int main(void)
 	else
 		tap_skip("socket filters reading skb->data directly: %s on this kernel",
 			 strerror(-fd));
+	refusal_case();
 	pick_packets(&p, c);
 	tap_diag("%zu test packets (%zu in the Ethernet corpus)", p.n, c->n);
 	corpus_cases(&p, getenv("EBPF_T_EXPRS") ? atoi(getenv("EBPF_T_EXPRS")) : 120);
