@@ -3,7 +3,11 @@
 # BPF_PROG_TEST_RUN ns per run of the converter's program rebuilt by
 # bench/kconv_gen.h against ours, in the same run, over the realistic
 # expressions of tests/cli/exprs.txt, then (totals only, repeat 10^5) over
-# the EN10MB rows of the shared conformance table.  Needs CAP_BPF.
+# the EN10MB rows of the shared conformance table.  Socket filters are
+# measured in both forms: portable (LD_ABS/LD_IND helpers) and, where this
+# kernel allows it, direct (skb->data read in place through kfuncs; the
+# "socket-k" column and the "socket reading the packet directly" line).
+# Needs CAP_BPF.
 "$top_builddir/bench/ebpf_bench" "$top_srcdir/tests/cli/exprs.txt"
 acc="$PFC_SHARED/conformance/accept.tsv"
 if [ -f "$acc" ]; then

@@ -14,7 +14,10 @@
  *          test-run sees the data after a 14-byte header, so it is given the
  *          frame behind a dummy header (EtherType 0x88b5, which the test-run
  *          does not parse).
- *          The four programs must return the same value on the frame; the
+ *          Socket filters are timed in both forms: portable (LD_ABS/LD_IND)
+ *          and, where ebt_kernel_probe() allows, direct (skb->data read in
+ *          place through kfuncs: "socket-k").
+ *          The programs must return the same value on the frame; the
  *          expressions where they do not are counted and left out.
  * usage: ebpf_bench [-v | -q] [-n REPEAT] EXPRESSIONS-FILE  (one per line;
  *        "DLT<TAB>expression" picks the link type, default EN10MB; '#'
