@@ -29,6 +29,8 @@ enum { R_A = 0, R_CTX = 6, R_X = 7, R_DATA = 8, R_END = 9, R_FP = 10 };
  */
 #define EBT_WINDOW_OFF (-326)
 #define EBT_WINDOW_LEN 256u
+/* Where bpf_skb_load_bytes puts one load's bytes when a failed load must not end the program. */
+#define EBT_SCRATCH_OFF (-336)
 /*
  * A socket filter translated with kernel facts (struct ebt_kernel) reads
  * skb->data as untrusted memory in r8, r9 holding how many bytes it may

@@ -190,6 +190,40 @@ static void xdp_ind(struct ebt_ctx *c, int dst, uint32_t k, uint32_t size)
 	bswap(c, dst, size);
 }
 
+/*
+ * r0 = a packet load done by the kernel (LD_ABS/LD_IND semantics).  The
+ * verifier expands those into a helper call and a "return 0" when the load
+ * fails; where the program's exits are not the classic value (an action maps
+ * it, or the capture epilogue follows), a failed load must take exit0
+ * instead, so the bytes are fetched with bpf_skb_load_bytes (offsets below
+ * 0, the SKF_*_OFF areas, keep LD_ABS).
+ */
+static void native_load(struct ebt_ctx *c, uint8_t code, int32_t k)
+{
+	uint32_t size = ebt_load_size(code);
+	int ind = BPF_MODE(code) == BPF_IND;
+
+	if ((c->action == EBT_ACTION_NONE && !c->force_ctx) || (!ind && k < 0)) {
+		put(c, ebt_raw(code, 0, ind ? R_X : 0, 0, k));
+		return;
+	}
+	mov64_reg(c, 1, c->ctx);
+	if (ind) {
+		mov32_reg(c, 2, R_X);
+		if (k)
+			put(c, ebt_raw(BPF_ALU | BPF_ADD | BPF_K, 2, 0, 0, k));
+	} else {
+		mov32_imm(c, 2, (uint32_t)k);
+	}
+	mov64_reg(c, 3, R_FP);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_SCRATCH_OFF));
+	mov32_imm(c, 4, size);
+	call(c, BPF_FUNC_skb_load_bytes);
+	jmp32_exit0(c, BPF_JNE, R_A, 0);
+	ldx(c, bpf_size(size), R_A, R_FP, EBT_SCRATCH_OFF);
+	bswap(c, R_A, size);
+}
+
 static struct ebt_stub *new_stub(struct ebt_ctx *c)
 {
 	if (c->nstub == c->capstub) {
@@ -254,7 +288,7 @@ static void emit_stubs(struct ebt_ctx *c)
 		}
 		for (j = 0; j < st->nfrom; j++)
 			c->out[st->from[j]].off = (int16_t)(c->nout - st->from[j] - 1);
-		put(c, ebt_raw(st->code, 0, R_X, 0, st->k));
+		native_load(c, st->code, st->k);
 		put(c, ebt_raw(BPF_JMP | BPF_JA, 0, 0, (int16_t)((long)st->back - (long)c->nout - 1), 0));
 	}
 }
@@ -306,10 +340,7 @@ static void load_a(struct ebt_ctx *c, size_t pc)
 		if (!(c->aswap[pc] & EBT_SWAP_SKIP))
 			bswap(c, R_A, size);
 		break;
-	case LD_NATIVE:
-		put(c, ebt_raw((uint8_t)i->code, 0, BPF_MODE(i->code) == BPF_IND ? R_X : 0, 0,
-			       (int32_t)i->k));
-		break;
+	case LD_NATIVE: native_load(c, (uint8_t)i->code, (int32_t)i->k); break;
 	case LD_XDP_IND: xdp_ind(c, R_A, i->k, size); break;
 	case LD_PTR_IND: ptr_ind(c, pc, size); break;
 	case LD_ANC: ancillary(c, i->k); break;
@@ -335,7 +366,7 @@ static void load_msh(struct ebt_ctx *c, size_t pc)
 
 		if (save)
 			put(c, ebt_raw(BPF_STX | BPF_MEM | BPF_W, R_FP, R_A, EBT_SAVE_A_OFF, 0));
-		put(c, ebt_raw(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, (int32_t)i->k));
+		native_load(c, BPF_LD | BPF_ABS | BPF_B, (int32_t)i->k);
 		mov32_reg(c, R_X, R_A);
 		if (save)
 			ldx(c, BPF_W, R_A, R_FP, EBT_SAVE_A_OFF);

@@ -568,6 +568,8 @@ static void capture_cases(void)
 	capture_one("tcp port 80, snaplen 1500", tcp80, syn80, sizeof(syn80), 1500, 1, sizeof(syn80));
 	capture_one("tcp port 81 (no match)", tcp81, syn80, sizeof(syn80), 64, 0, 0);
 	capture_one("ret #20", "ret #20\n", syn80, sizeof(syn80), 64, 1, 20);
+	capture_one("tcp port 80 on a SYN cut to 37 bytes (ldh [x + 16] out of range)", tcp80,
+		    syn80, 37, 64, 0, 0);
 	capture_one("snaplen 65535 > ring (no room)", tcp80, syn80, sizeof(syn80), 65535, 0, 0);
 }
 
@@ -636,6 +638,53 @@ static void error_cases(void)
 	}
 }
 
+/*
+ * With --action, a load out of range is a non-match like any other: the
+ * hook's non-match verdict, never the 0 of the verifier's LD_ABS/LD_IND exit
+ * (TC_ACT_OK on tc, "drop" on a socket).  X comes from tax, so the loads stay
+ * indirect: LD_IND or, in the direct socket form, its out-of-line fallback.
+ */
+static void action_cases(void)
+{
+	static const uint32_t want[NTARGETS + 1][2][2] = {	/* [variant][drop?][match?] */
+		[EBT_TARGET_SOCKET] = { { 0, 0xffffffffu }, { 0xffffffffu, 0 } },
+		[EBT_TARGET_TC] = { { 0xffffffffu, 0 }, { 0xffffffffu, 2 } },
+		[EBT_TARGET_XDP] = { { 1, 2 }, { 2, 1 } },
+		[SOCK_DIRECT] = { { 0, 0xffffffffu }, { 0xffffffffu, 0 } },
+	};
+	int v, drop, match;
+
+	for (v = 0; v < nvariants; v++)
+		for (drop = 0; drop < 2; drop++)
+			for (match = 0; match < 2; match++) {
+				struct cbpf_insn prog[4] = {
+					{ BPF_LD | BPF_IMM, 0, 0, match ? 20 : 200 },
+					{ BPF_MISC | BPF_TAX, 0, 0, 0 },
+					{ BPF_LD | BPF_H | BPF_IND, 0, 0, 0 },
+					{ BPF_RET | BPF_K, 0, 0, 1 },
+				};
+				struct ebt_opts o = { sizeof(o), variant_target(v),
+						      drop ? EBT_ACTION_DROP : EBT_ACTION_PASS,
+						      v == SOCK_DIRECT ? &kern : NULL };
+				struct ebt_insn *e = NULL;
+				size_t ne = 0;
+				uint32_t ret = 0x12345678;
+				int fd = -1;
+
+				if (ebt_translate(prog, 4, &o, &e, &ne, NULL, NULL) == 0)
+					fd = ebt_prog_load(e, ne, variant_target(v), NULL, 0);
+				if (fd >= 0)
+					ebt_test_run(fd, syn80, sizeof(syn80), 0, &ret, NULL);
+				tap_is_int(ret, want[v][drop][match],
+					   "--action %s [%s]: ldh [x + 0] with x = %d: the %s verdict",
+					   drop ? "drop" : "pass", variant_name(v), match ? 20 : 200,
+					   match ? "match" : "non-match");
+				if (fd >= 0)
+					close(fd);
+				ebt_free(e);
+			}
+}
+
 /* A program the verifier refuses: the error and its log come back. */
 static void refusal_case(void)
 {
@@ -672,6 +721,7 @@ int main(void)
 		tap_skip("socket filters reading skb->data directly: %s on this kernel",
 			 strerror(-fd));
 	refusal_case();
+	action_cases();
 	pick_packets(&p, c);
 	tap_diag("%zu test packets (%zu in the Ethernet corpus)", p.n, c->n);
 	corpus_cases(&p, getenv("EBPF_T_EXPRS") ? atoi(getenv("EBPF_T_EXPRS")) : 120);
