@@ -552,6 +552,37 @@ static void tc_pull(struct ebt_ctx *c)
 	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(data_end));
 }
 
+/* Point the forward jump at index at to the next instruction emitted. */
+static void land_here(struct ebt_ctx *c, size_t at)
+{
+	if (!c->err)
+		c->out[at].off = (int16_t)(c->nout - at - 1);
+}
+
+/*
+ * r9 = min(r9, max_need); when that is not 0, bpf_skb_load_bytes copies as
+ * many bytes from the packet's start to the stack window (it cannot fail:
+ * 0 < r9 <= len).  The context must be in r1, or in r6 with set_ctx.
+ * Returns the index of the jump taken when r9 is 0, for land_here().
+ */
+static size_t copy_to_window(struct ebt_ctx *c, int set_ctx)
+{
+	size_t empty;
+
+	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
+	mov32_imm(c, R_END, c->max_need);
+	empty = c->nout;	/* the verifier wants a size above 0 */
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 0, 0));
+	if (set_ctx)
+		mov64_reg(c, 1, R_CTX);
+	mov32_imm(c, 2, 0);
+	mov64_reg(c, 3, R_FP);
+	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
+	mov64_reg(c, 4, R_END);
+	call(c, BPF_FUNC_skb_load_bytes);
+	return empty;
+}
+
 /*
  * Socket: copy min(len, bytes the loads reach) to the stack window once; r9
  * keeps how many.  bpf_skb_load_bytes(skb, 0, to, n) fails only for n > skb->len, which
@@ -560,14 +591,7 @@ static void tc_pull(struct ebt_ctx *c)
 static void window_fill(struct ebt_ctx *c)
 {
 	ldx(c, BPF_W, R_END, c->ctx, SKB_OFF(len));
-	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
-	mov32_imm(c, R_END, c->max_need);
-	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 5, 0));
-	mov32_imm(c, 2, 0);	/* r1 still holds the context */
-	mov64_reg(c, 3, R_FP);
-	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
-	mov64_reg(c, 4, R_END);
-	call(c, BPF_FUNC_skb_load_bytes);
+	land_here(c, copy_to_window(c, 0));	/* r1 still holds the context */
 }
 
 static void kfunc(struct ebt_ctx *c, int32_t btf_id)
@@ -585,6 +609,7 @@ static void kfunc(struct ebt_ctx *c, int32_t btf_id)
 static void kern_prologue(struct ebt_ctx *c)
 {
 	const struct ebt_kernel *k = c->kern;
+	size_t linear, head_ok, empty;
 
 	kfunc(c, k->cast_ctx_id);	/* r0 = (struct sk_buff *)ctx; r1 is still ctx */
 	ldx(c, BPF_DW, R_DATA, R_A, k->skb_data);
@@ -594,24 +619,21 @@ static void kern_prologue(struct ebt_ctx *c)
 		put(c, ebt_raw(BPF_ALU | BPF_SUB | BPF_X, R_END, 2, 0, 0));
 		return;
 	}
-	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, 2, 0, 17, 0));	/* linear: len is exact */
+	linear = c->nout;	/* linear: len is exact */
+	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, 2, 0, 0, 0));
 	put(c, ebt_raw(BPF_ALU | BPF_SUB | BPF_X, R_END, 2, 0, 0));
-	put(c, ebt_raw(BPF_JMP32 | BPF_JGE | BPF_K, R_END, 0, 15, (int32_t)c->max_need));
+	head_ok = c->nout;
+	put(c, ebt_raw(BPF_JMP32 | BPF_JGE | BPF_K, R_END, 0, 0, (int32_t)c->max_need));
 	put(c, ebt_raw(BPF_ALU | BPF_ADD | BPF_X, R_END, 2, 0, 0));	/* the whole length */
-	put(c, ebt_raw(BPF_JMP32 | BPF_JLE | BPF_K, R_END, 0, 1, (int32_t)c->max_need));
-	mov32_imm(c, R_END, c->max_need);
-	put(c, ebt_raw(BPF_JMP32 | BPF_JEQ | BPF_K, R_END, 0, 11, 0));	/* for the verifier */
-	mov64_reg(c, 1, R_CTX);
-	mov32_imm(c, 2, 0);
-	mov64_reg(c, 3, R_FP);
-	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, EBT_WINDOW_OFF));
-	mov32_reg(c, 4, R_END);
-	call(c, BPF_FUNC_skb_load_bytes);	/* cannot fail: 0 < r4 <= len */
+	empty = copy_to_window(c, 1);
 	mov64_reg(c, 1, R_FP);
 	put(c, ebt_raw(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, EBT_WINDOW_OFF));
 	mov32_imm(c, 2, 0);		/* btf id 0: void, i.e. untrusted bytes */
 	kfunc(c, k->rdonly_cast_id);
 	mov64_reg(c, R_DATA, R_A);
+	land_here(c, linear);
+	land_here(c, head_ok);
+	land_here(c, empty);
 }
 
 /* Does any emitted instruction read the context (loads, len, ancillaries)? */
