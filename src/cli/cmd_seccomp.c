@@ -37,8 +37,8 @@ struct sc_cli {
 static void usage(FILE *f)
 {
 	fputs("usage: pfc seccomp [--oci] POLICY [--arch A ...] [--format raw|c|dd|ddd|disasm|explain]\n"
-	      "                   [-o FILE] [--caps LIST] [-O]\n"
-	      "       pfc seccomp run [--oci] POLICY [--arch A ...] -- CMD [ARGS ...]\n"
+	      "                   [-o FILE] [--caps LIST] [--no-enosys-stub] [-O]\n"
+	      "       pfc seccomp run [--oci] POLICY [--arch A ...] [--no-enosys-stub] -- CMD [ARGS ...]\n"
 	      "Compile a seccomp policy (pfc-seccomp(5)) or, with --oci, an OCI / Docker\n"
 	      "JSON profile into a seccomp filter.  See pfc-seccomp(1).\n", f);
 }
@@ -77,6 +77,7 @@ static int parse_args(int argc, char **argv, struct sc_cli *s)
 	static const struct option longopts[] = {
 		{ "oci", no_argument, NULL, 'J' }, { "arch", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' }, { "caps", required_argument, NULL, 'C' },
+		{ "no-enosys-stub", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -84,6 +85,7 @@ static int parse_args(int argc, char **argv, struct sc_cli *s)
 	while ((ch = getopt_long(argc, argv, "o:Oa:f:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'J': s->opts.oci = 1; break;
+		case 'N': s->opts.no_enosys_stub = 1; break;
 		case 'O': s->opts.optimize = 0; break;
 		case 'o': s->out = optarg; break;
 		case 'a':

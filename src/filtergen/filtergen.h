@@ -104,6 +104,10 @@ struct fg_seccomp_opts {
 	void *warn_ud;
 	void *(*alloc)(void *ud, void *ptr, size_t size);
 	void *alloc_ud;
+	/* OCI: leave syscalls newer than the profile to the default action
+	 * (libseccomp's own filter) instead of failing them with ENOSYS as
+	 * runc's stub does. */
+	int no_enosys_stub;
 };
 
 PFC_API void fg_seccomp_opts_init(struct fg_seccomp_opts *opts);

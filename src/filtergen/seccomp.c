@@ -289,6 +289,7 @@ static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 	uint32_t *decided, *seen;
 	bool *cond;
 	size_t nseen = 0;
+	uint32_t last;
 	int rc = sc_arch_hits(c, arch, &h, &n);
 
 	if (rc)
@@ -301,6 +302,11 @@ static int explain_arch(struct sc_ctx *c, enum sc_arch arch, struct sbuf *b)
 	sc_action_format(p->def_action, act, sizeof(act));
 	sb_add(b, "arch %s (AUDIT_ARCH 0x%08x):\n  default: %s\n", sc_arch_name(arch),
 	       sc_arch_audit(arch), act);
+	last = sc_enosys_last(c, arch);
+	if (last)
+		sb_add(b, last >= 0x40000000u ?
+		       "  errno(38) above 0x%x: newer than the profile (runc's ENOSYS stub)\n" :
+		       "  errno(38) above %u: newer than the profile (runc's ENOSYS stub)\n", last);
 	/* the first hit of each number decides, unless it has a condition */
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && h[j].nr == h[i].nr; j++)

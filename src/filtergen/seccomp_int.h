@@ -103,6 +103,15 @@ struct sc_policy {
 	uint32_t badarch_action;
 	struct sc_rule *rules;
 	size_t nrules, cap;
+	/*
+	 * runc's -ENOSYS stub (OCI profiles whose default action is not
+	 * allow, log or trace): on each architecture, numbers above the
+	 * largest one any applied entry names fail with ENOSYS.  The names
+	 * include entries dropped for having the default action.
+	 */
+	bool enosys_stub;
+	struct sc_name *stub_names;
+	size_t nstub, stubcap;
 };
 
 /* Options carried to the readers and the lowering. */
@@ -137,6 +146,9 @@ struct sc_hit {
 
 /* Every (number, rule) pair of an architecture, sorted by number then rule (arena). */
 int sc_arch_hits(struct sc_ctx *c, enum sc_arch arch, struct sc_hit **out, size_t *n);
+
+/* The largest number the stub names on an architecture, 0 for none (no stub there). */
+uint32_t sc_enosys_last(const struct sc_ctx *c, enum sc_arch arch);
 
 struct fg_ir;
 /* Lower the policy into ir (fg_ir_init done by the caller); 0 or a negative errno. */

@@ -15,6 +15,8 @@
  * the ranges with `jge`, balancing the count of syscall numbers (of the
  * known table) on each side, so the common case needs about log2(ranges)
  * tests and no range of unused numbers costs a test per number.
+ * OCI profiles get runc's -ENOSYS stub as ranges laid over these
+ * (enosys_ranges), so it costs no test where it meets the default's range.
  * Argument tests read struct seccomp_data (little-endian ABIs): the low
  * word of argument i at 16 + 8i, the high word at 20 + 8i.  Arguments the
  * kernel declares int (sc_arg32_mask) and every argument of 32-bit ABIs are
@@ -421,6 +423,80 @@ static bool has_arch(const struct sc_policy *p, enum sc_arch a)
 	return false;
 }
 
+uint32_t sc_enosys_last(const struct sc_ctx *c, enum sc_arch arch)
+{
+	const struct sc_policy *pol = &c->pol;
+	uint32_t last = 0;
+	size_t i;
+
+	if (!pol->enosys_stub || !has_arch(pol, arch))
+		return 0;
+	for (i = 0; i < pol->nstub; i++) {
+		int64_t nr = sc_sys_lookup(arch, pol->stub_names[i].name);
+
+		if (nr > (int64_t)last)
+			last = (uint32_t)nr;
+	}
+	return last;
+}
+
+/* Give [lo, hi] the outcome out, splitting the ranges it overlaps. */
+static int overlay(struct lw *l, uint32_t lo, uint32_t hi, long out)
+{
+	struct range *old = l->r;
+	size_t n = l->nr, i;
+
+	l->r = NULL;
+	l->nr = l->rcap = 0;
+	for (i = 0; i < n && !l->err; i++) {
+		struct range r = old[i];
+
+		if (r.hi < lo || r.lo > hi) {
+			range_add(l, r.lo, r.hi, (long)r.out);
+			continue;
+		}
+		if (r.lo < lo)
+			range_add(l, r.lo, lo - 1, (long)r.out);
+		range_add(l, r.lo > lo ? r.lo : lo, r.hi < hi ? r.hi : hi, out);
+		if (r.hi > hi)
+			range_add(l, hi + 1, r.hi, (long)r.out);
+	}
+	return l->err;
+}
+
+/*
+ * runc's stub runs before the filter: on x86_64's AUDIT_ARCH value it tests
+ * bit 30 alone, so x86_64's numbers above its last are those with the bit
+ * clear (up to 0x3fffffff and 0x80000000..0xbfffffff), x32's those with it
+ * set (up to 0x7fffffff and from 0xc0000000, -1 included).
+ */
+static int enosys_ranges(struct lw *l, enum sc_arch a)
+{
+	struct outcome nosys = { 0 };
+	uint32_t last, l32;
+	long e = -1;
+
+	nosys.final = SC_RET_ERRNO | ENOSYS;
+	if (a != SC_ARCH_X86_64 && a != SC_ARCH_X32) {
+		last = sc_enosys_last(l->c, a);
+		if (last == 0 || last == 0xffffffffu)
+			return 0;
+		return (e = outcome_id(l, &nosys)) < 0 ? l->err : overlay(l, last + 1, 0xffffffffu, e);
+	}
+	last = sc_enosys_last(l->c, SC_ARCH_X86_64);
+	l32 = sc_enosys_last(l->c, SC_ARCH_X32);
+	if ((last || l32) && (e = outcome_id(l, &nosys)) < 0)
+		return l->err;
+	if (last && last < X32_BIT - 1 &&
+	    (overlay(l, last + 1, X32_BIT - 1, e) || overlay(l, 0x80000000u, 0xbfffffffu, e)))
+		return l->err;
+	if (l32 >= X32_BIT && l32 < 0x7fffffffu && overlay(l, l32 + 1, 0x7fffffffu, e))
+		return l->err;
+	if (l32 >= X32_BIT && overlay(l, 0xc0000000u, 0xffffffffu, e))
+		return l->err;
+	return 0;
+}
+
 /* The ranges for one AUDIT_ARCH value, whose first architecture is a. */
 static int token_ranges(struct lw *l, enum sc_arch a)
 {
@@ -430,7 +506,7 @@ static int token_ranges(struct lw *l, enum sc_arch a)
 
 	l->nr = 0;
 	if (a != SC_ARCH_X86_64 && a != SC_ARCH_X32)
-		return abi_ranges(l, a, 0, 0xffffffffu);
+		return abi_ranges(l, a, 0, 0xffffffffu) || enosys_ranges(l, a);
 	bad.final = pol->badarch_action;
 	def.final = pol->def_action;
 	if ((b = outcome_id(l, &bad)) < 0 || (d = outcome_id(l, &def)) < 0)
@@ -441,7 +517,7 @@ static int token_ranges(struct lw *l, enum sc_arch a)
 	if (has_arch(pol, SC_ARCH_X32) ? abi_ranges(l, SC_ARCH_X32, X32_BIT, 0xfffffffeu)
 				      : range_add(l, X32_BIT, 0xfffffffeu, b))
 		return l->err;
-	return range_add(l, 0xffffffffu, 0xffffffffu, d);
+	return range_add(l, 0xffffffffu, 0xffffffffu, d) || enosys_ranges(l, a);
 }
 
 /* ---- the range tree ---- */

@@ -14,7 +14,11 @@
  *  - args: all conditions of an entry must hold, except that when an
  *    argument index repeats, each condition is a rule of its own (runc);
  *  - an entry whose action is the default action is dropped (libseccomp
- *    refuses it and runc skips it); unknown syscall names are ignored.
+ *    refuses it and runc skips it); unknown syscall names are ignored;
+ *  - runc's -ENOSYS stub: unless the default action is allow, log or
+ *    trace, numbers above the largest one the applied entries name (all
+ *    of them, dropped ones too) fail with ENOSYS, so that programs fall
+ *    back from syscalls newer than the profile (seccomp_lower.c).
  * Keeps true: every error names the JSON value at fault by position.
  */
 #include <errno.h>
@@ -268,6 +272,28 @@ static int oci_args(struct oci *o, const struct sc_json *sys, struct sc_name *na
 	return rule_new(o, sys, names, n, act, all) ? 0 : o->err;
 }
 
+/* runc's stub counts every name of the applied entries, whatever their action. */
+static int stub_names_add(struct oci *o, const struct sc_name *names, size_t n)
+{
+	struct sc_policy *pol = &o->c->pol;
+
+	if (fg_arena_grow(o->c->arena, (void **)&pol->stub_names, &pol->stubcap, pol->nstub + n,
+			  sizeof(*pol->stub_names)))
+		return o->err = -ENOMEM;
+	memcpy(pol->stub_names + pol->nstub, names, n * sizeof(*names));
+	pol->nstub += n;
+	return 0;
+}
+
+/* runc leaves the stub out when the default action lets syscalls run (or reach a tracer). */
+static bool stub_wanted(const struct sc_ctx *c)
+{
+	uint32_t full = c->pol.def_action & SC_RET_ACTION_FULL;
+
+	return !c->opts->no_enosys_stub && full != SC_RET_ALLOW && full != SC_RET_LOG &&
+	       full != SC_RET_TRACE;
+}
+
 static int oci_syscall(struct oci *o, const struct sc_json *sys)
 {
 	const struct sc_json *names = sc_json_get(sys, "names"), *one = sc_json_get(sys, "name"), *e;
@@ -281,8 +307,6 @@ static int oci_syscall(struct oci *o, const struct sc_json *sys)
 		return 0;
 	if (oci_action(o, sys, "action", sc_json_get(sys, "errnoRet"), &act))
 		return o->err;
-	if (act == o->c->pol.def_action)
-		return 0;
 	for (e = names && names->kind == SC_J_ARR ? names->child : one; e; e = names ? e->next : NULL) {
 		if (e->kind != SC_J_STR)
 			return bad(o, e, "expected a syscall name%s", "");
@@ -294,6 +318,10 @@ static int oci_syscall(struct oci *o, const struct sc_json *sys)
 	}
 	if (n == 0)
 		return bad(o, sys, "a syscall entry needs \"names\"%s", "");
+	if (stub_names_add(o, arr, n))
+		return o->err;
+	if (act == o->c->pol.def_action)
+		return 0;
 	return oci_args(o, sys, arr, n, act);
 }
 
@@ -383,5 +411,6 @@ int sc_oci_parse(struct sc_ctx *c)
 	for (e = sys && sys->kind == SC_J_ARR ? sys->child : NULL; e; e = e->next)
 		if (oci_syscall(&o, e))
 			return o.err;
+	c->pol.enosys_stub = stub_wanted(c);
 	return c->arena->failed ? -ENOMEM : 0;
 }

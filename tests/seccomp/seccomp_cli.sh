@@ -134,8 +134,27 @@ if [ -r "$docker" ]; then
 	ok "$(grep -c ' mount(165)' "$tmpdir/out" | sed 's/^1$/0/')" "--caps CAP_SYS_ADMIN: mount allowed"
 	"$PFC" seccomp run --oci "$docker" -- sh -c 'echo under docker' > "$tmpdir/out"
 	is "$(cat "$tmpdir/out")" "under docker" "run --oci: a shell runs under Docker's profile"
+	"$PFC" seccomp --oci "$docker" --arch x86_64 --format explain > "$tmpdir/out"
+	ok "$(grep -c "^  errno(38) above [0-9]*: newer than the profile (runc's ENOSYS stub)\$" \
+		"$tmpdir/out" | sed 's/^1$/0/')" "--oci: explain names runc's ENOSYS stub"
+	"$PFC" seccomp --oci --no-enosys-stub "$docker" --arch x86_64 --format explain > "$tmpdir/out"
+	is "$(grep -c 'ENOSYS stub' "$tmpdir/out")" 0 "--no-enosys-stub: no stub"
+	# runc's stub, for real: a number above the profile's last fails with ENOSYS
+	call1000='my $r = syscall(1000); print "$r $!\n"'
+	if command -v perl > /dev/null 2>&1; then
+		"$PFC" seccomp run --oci "$docker" -- perl -e "$call1000" > "$tmpdir/out" 2>&1
+		is "$(cat "$tmpdir/out")" "-1 Function not implemented" \
+			"run --oci: syscall 1000 gets ENOSYS from runc's stub"
+		"$PFC" seccomp run --oci --no-enosys-stub "$docker" -- perl -e "$call1000" \
+			> "$tmpdir/out" 2>&1
+		is "$(cat "$tmpdir/out")" "-1 Operation not permitted" \
+			"run --oci --no-enosys-stub: syscall 1000 gets the default EPERM"
+	else
+		skip "no perl (Debian's perl-base is essential)"
+		skip "no perl (Debian's perl-base is essential)"
+	fi
 else
-	for i in 1 2 3 4 5; do skip "$docker not found"; done
+	for i in 1 2 3 4 5 6 7 8 9; do skip "$docker not found"; done
 fi
 printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}' \
 	> "$tmpdir/bad.json"

@@ -4,7 +4,8 @@
  * every out-of-memory path, the 4096-instruction limit, far jumps, and the
  * compiled filter against a direct evaluation of the policy (first match
  * wins, 32-bit arguments on their low word) over random inputs, with and
- * without the optimizer.
+ * without the optimizer; runc's -ENOSYS stub on OCI profiles, with exact
+ * verdicts at its edges on each ABI.
  */
 #define _GNU_SOURCE 1
 #include <sys/syscall.h>
@@ -328,6 +329,135 @@ static void action_cache(const char *what, const char *src, size_t len, int oci)
 	cbpf_free(p);
 }
 
+/* ---- runc's -ENOSYS stub (OCI profiles) ---- */
+
+#define STUB_PROFILE(DEF, ARCHES) \
+	"{\"defaultAction\": \"" DEF "\", \"architectures\": [" ARCHES "], \"syscalls\": [" \
+	"{\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"}," \
+	"{\"names\": [\"openat\"], \"action\": \"" DEF "\"}," \
+	"{\"names\": [\"nosuchcall\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"
+#define ALL3 "\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X32\", \"SCMP_ARCH_X86\""
+
+struct stub_case {
+	uint32_t audit, nr, want;
+};
+
+/* Compile src (OCI) and check each case's verdict; returns the filter's length. */
+static size_t stub_check(const char *what, const char *src, int no_stub,
+			 const struct stub_case *cs, size_t ncs)
+{
+	struct fg_seccomp_opts o;
+	struct cbpf_insn *p = NULL;
+	struct cbpf_vm *vm = NULL;
+	struct seccomp_data sd;
+	struct fg_diag d;
+	size_t n = 0, i, bad = 0;
+
+	fg_seccomp_opts_init(&o);
+	o.oci = 1;
+	o.no_enosys_stub = no_stub;
+	if (fg_seccomp_compile(src, strlen(src), &o, &p, &n, &d) ||
+	    cbpf_vm_new(p, n, CBPF_VM_SECCOMP, &vm)) {
+		tap_ok(0, "%s: compiles (%s)", what, d.msg);
+		cbpf_free(p);
+		return 0;
+	}
+	for (i = 0; i < ncs; i++) {
+		uint32_t got;
+
+		memset(&sd, 0, sizeof(sd));
+		sd.arch = cs[i].audit;
+		sd.nr = (int)cs[i].nr;
+		got = sc_vm_verdict(vm, &sd);
+		if (got != cs[i].want && bad++ < 5)
+			tap_diag("arch 0x%x nr 0x%x: got 0x%08x, want 0x%08x", cs[i].audit, cs[i].nr,
+				 got, cs[i].want);
+	}
+	tap_ok(bad == 0, "%s: %zu exact verdicts (%zu differ)", what, ncs, bad);
+	cbpf_vm_free(vm);
+	cbpf_free(p);
+	return n;
+}
+
+static void enosys_stub(void)
+{
+	const uint32_t X64 = AUDIT_ARCH_X86_64_V, I386 = 0x40000003u;
+	const uint32_t EPERM_ = SC_RET_ERRNO | EPERM, NOSYS = SC_RET_ERRNO | ENOSYS;
+	/* x86_64: read 0, write 1, openat 257 (default action: dropped, but runc counts it) */
+	const struct stub_case all3[] = {
+		{ X64, 0, SC_RET_ALLOW }, { X64, 1, SC_RET_ALLOW }, { X64, 2, EPERM_ },
+		{ X64, 257, EPERM_ }, { X64, 258, NOSYS }, { X64, 467, NOSYS },
+		{ X64, 0x3fffffffu, NOSYS }, { X64, 0x80000000u, NOSYS }, { X64, 0xbfffffffu, NOSYS },
+		/* x32: read 0x40000000 ... openat 0x40000101 */
+		{ X64, 0x40000000u, SC_RET_ALLOW }, { X64, 0x40000101u, EPERM_ },
+		{ X64, 0x40000102u, NOSYS }, { X64, 0x7fffffffu, NOSYS }, { X64, 0xc0000000u, NOSYS },
+		{ X64, 0xffffffffu, NOSYS },
+		/* i386: read 3, write 4, open 5, openat 295 */
+		{ I386, 3, SC_RET_ALLOW }, { I386, 5, EPERM_ }, { I386, 295, EPERM_ },
+		{ I386, 296, NOSYS }, { I386, 0xffffffffu, NOSYS },
+		{ 0xc00000b7u, 63, SC_RET_KILL_THREAD },	/* aarch64: not in the profile */
+	};
+	/* x86_64 alone: bit 30 set skips runc's stub (the bad-arch half, or -1's default) */
+	const struct stub_case x64only[] = {
+		{ X64, 1, SC_RET_ALLOW }, { X64, 258, NOSYS }, { X64, 0x80000000u, NOSYS },
+		{ X64, 0x40000000u, SC_RET_KILL_THREAD }, { X64, 0x7fffffffu, SC_RET_KILL_THREAD },
+		{ X64, 0xc0000000u, SC_RET_KILL_THREAD }, { X64, 0xffffffffu, EPERM_ },
+	};
+	const struct stub_case x32only[] = {
+		{ X64, 0x40000001u, SC_RET_ALLOW }, { X64, 0x40000102u, NOSYS },
+		{ X64, 0xffffffffu, NOSYS }, { X64, 1, SC_RET_KILL_THREAD },
+		{ X64, 0x80000000u, EPERM_ },	/* bit 30 clear: past the stub, x32's half */
+	};
+	const struct stub_case nostub[] = {
+		{ X64, 1, SC_RET_ALLOW }, { X64, 258, EPERM_ }, { X64, 0x40000102u, EPERM_ },
+		{ X64, 0x80000000u, EPERM_ }, { X64, 0x7fffffffu, EPERM_ }, { I386, 296, EPERM_ },
+	};
+	const struct stub_case kill[] = {
+		{ X64, 1, SC_RET_ALLOW }, { X64, 257, SC_RET_KILL_PROCESS }, { X64, 258, NOSYS },
+	};
+	const struct stub_case allow[] = { { X64, 1, SC_RET_ALLOW }, { X64, 258, SC_RET_ALLOW } };
+	const struct stub_case log[] = { { X64, 258, SC_RET_LOG } };
+	const struct stub_case trace[] = { { X64, 258, SC_RET_TRACE | EPERM } };
+	size_t with, without;
+	char *text = NULL;
+	struct fg_seccomp_opts o;
+	struct fg_diag d;
+	static const char prof[] = STUB_PROFILE("SCMP_ACT_ERRNO", ALL3);
+
+	with = stub_check("stub, three ABIs", prof, 0, all3, sizeof(all3) / sizeof(all3[0]));
+	stub_check("stub, x86_64 alone", STUB_PROFILE("SCMP_ACT_ERRNO", "\"SCMP_ARCH_X86_64\""), 0,
+		   x64only, sizeof(x64only) / sizeof(x64only[0]));
+	stub_check("stub, x32 alone", STUB_PROFILE("SCMP_ACT_ERRNO", "\"SCMP_ARCH_X32\""), 0,
+		   x32only, sizeof(x32only) / sizeof(x32only[0]));
+	without = stub_check("--no-enosys-stub", prof, 1, nostub, sizeof(nostub) / sizeof(nostub[0]));
+	tap_ok(with > 0 && with <= without + 4, "the stub costs at most 4 instructions (%zu vs %zu)",
+	       with, without);
+	stub_check("stub, default kill_process", STUB_PROFILE("SCMP_ACT_KILL_PROCESS", ALL3), 0, kill,
+		   sizeof(kill) / sizeof(kill[0]));
+	stub_check("no stub when the default allows",
+		   "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"reboot\"], "
+		   "\"action\": \"SCMP_ACT_ERRNO\"}]}", 0, allow, 2);
+	stub_check("no stub when the default logs",
+		   "{\"defaultAction\": \"SCMP_ACT_LOG\", \"syscalls\": [{\"names\": [\"reboot\"], "
+		   "\"action\": \"SCMP_ACT_ERRNO\"}]}", 0, log, 1);
+	stub_check("no stub when the default traces",
+		   "{\"defaultAction\": \"SCMP_ACT_TRACE\", \"syscalls\": [{\"names\": [\"reboot\"], "
+		   "\"action\": \"SCMP_ACT_ERRNO\"}]}", 0, trace, 1);
+	fg_seccomp_opts_init(&o);
+	o.oci = 1;
+	if (fg_seccomp_explain(prof, sizeof(prof) - 1, &o, &text, &d) == 0) {
+		tap_ok(strstr(text, "arch x86_64 (AUDIT_ARCH 0xc000003e):\n  default: errno(1)\n"
+				    "  errno(38) above 257: newer than the profile (runc's ENOSYS stub)\n") &&
+		       strstr(text, "  errno(38) above 0x40000101: newer than the profile") &&
+		       strstr(text, "arch i386 (AUDIT_ARCH 0x40000003):\n  default: errno(1)\n"
+				    "  errno(38) above 295: "),
+		       "explain names the stub's bound per architecture");
+		free(text);
+	} else {
+		tap_ok(0, "explain: %s", d.msg);
+	}
+}
+
 /* The public lookups against the C library's numbers for this machine. */
 static void lookups(void)
 {
@@ -362,6 +492,7 @@ int main(void)
 	size_t i;
 
 	lookups();
+	enosys_stub();
 	errors();
 	out_of_memory();
 	limits();
