@@ -189,6 +189,22 @@ static void sweep(const char *what, struct run *r, uint32_t audit, uint32_t from
 	       r->seen[2], r->seen[3], r->bad);
 }
 
+/* x86_64 numbers 0..top, x32's first 561 and, where the kernel has it, i386's 0..top. */
+static void sweep_abis(const char *what, struct run *r, bool ia32, uint32_t top)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s, x86_64", what);
+	sweep(name, r, AUDIT_ARCH_X86_64, 0, top);
+	snprintf(name, sizeof(name), "%s, x32", what);
+	sweep(name, r, AUDIT_ARCH_X86_64, 0x40000000u, 0x40000000u + 560);
+	snprintf(name, sizeof(name), "%s, i386 (int $0x80)", what);
+	if (ia32)
+		sweep(name, r, AUDIT_ARCH_I386, 0, top);
+	else
+		tap_skip("the kernel has no IA32 emulation (int $0x80)");
+}
+
 static const char policy[] =
 	"default errno(EPERM)\n"
 	"badarch kill_process\n"
@@ -211,12 +227,7 @@ static void policy_tests(bool ia32)
 		tap_ok(0, "policy compiles");
 		return;
 	}
-	sweep("policy, x86_64", &r, AUDIT_ARCH_X86_64, 0, 460);
-	sweep("policy, x32", &r, AUDIT_ARCH_X86_64, 0x40000000u, 0x40000000u + 560);
-	if (ia32)
-		sweep("policy, i386 (int $0x80)", &r, AUDIT_ARCH_I386, 0, 460);
-	else
-		tap_skip("the kernel has no IA32 emulation (int $0x80)");
+	sweep_abis("policy", &r, ia32, 460);
 	/* exact verdicts the policy spells out */
 	tap_is_int(check(&r, AUDIT_ARCH_X86_64, SYS_ptrace, args), TRAP_EXIT, "ptrace traps");
 	tap_is_int(check(&r, AUDIT_ARCH_X86_64, SYS_reboot, args), KILLED, "reboot kills");
@@ -255,12 +266,7 @@ static void docker_tests(const char *src, size_t len, bool ia32)
 		tap_ok(0, "docker profile compiles");
 		return;
 	}
-	sweep("docker profile, x86_64", &r, AUDIT_ARCH_X86_64, 0, 560);
-	sweep("docker profile, x32", &r, AUDIT_ARCH_X86_64, 0x40000000u, 0x40000000u + 560);
-	if (ia32)
-		sweep("docker profile, i386 (int $0x80)", &r, AUDIT_ARCH_I386, 0, 560);
-	else
-		tap_skip("the kernel has no IA32 emulation (int $0x80)");
+	sweep_abis("docker profile", &r, ia32, 560);
 	/* runc's -ENOSYS stub: numbers above the largest the profile names */
 	tap_is_int(check(&r, AUDIT_ARCH_X86_64, 1000, args), ENOSYS,
 		   "docker profile: x86_64 syscall 1000 (newer than the profile) fails with ENOSYS");
